@@ -1,0 +1,19 @@
+// Shared jest settings for every project. Tests are transpiled only (fast); `npm run typecheck`
+// is the type gate. Path aliases come from tsconfig.base.json so tests import libs as apps do.
+const path = require('node:path');
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+module.exports = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  transform: {
+    '^.+\\.(ts|js|mjs)$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
+  },
+  // ESM-only packages that jest's CommonJS runtime must have transpiled.
+  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|base-x|jose|uuid)/)'],
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, {
+    prefix: path.join(__dirname, '/'),
+  }),
+  testMatch: ['**/?(*.)+(spec|int-spec).ts'],
+};

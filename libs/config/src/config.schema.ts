@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://');
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://');
+
+/**
+ * Every environment variable Gatehouse reads, in one place. Each entry's description is the
+ * documentation: the README's configuration table is generated from it (`npm run docs:config`).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('development')
+    .describe('Runtime environment; `production` turns off pretty defaults.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('Interface the HTTP servers bind to. The embedded `npm start` binds 127.0.0.1.'),
+  PORT: port
+    .optional()
+    .describe('Port of the app being started; overrides the app-specific port below.'),
+  GATEWAY_PORT: port.default(8080).describe('MCP gateway port (`/mcp`).'),
+  ADMIN_API_PORT: port.default(8081).describe('Admin API port (`/api/v1`, `/api/docs`).'),
+  AUDIT_SERVICE_PORT: port.default(8082).describe('Audit-service health port.'),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'External base URL of the gateway (for OAuth protected-resource metadata). Default: http://HOST:GATEWAY_PORT.',
+    ),
+  REDIS_URL: redisUrl
+    .optional()
+    .describe(
+      'Redis for sessions, event logs, pub/sub and the audit stream. Required except embedded.',
+    ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only')
+    .default('gh:')
+    .describe('Prefix of every Redis key (lets several installations share one Redis).'),
+  DATABASE_URL: postgresUrl
+    .optional()
+    .describe('Postgres connection string. Required except embedded.'),
+  GATEHOUSE_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.gatehouse/data')
+    .describe('Embedded mode: directory of the PGlite database.'),
+  GATEHOUSE_ENCRYPTION_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes, base64-encoded (generate one with `openssl rand -base64 32`)',
+    )
+    .optional()
+    .describe(
+      'Key (32 bytes, base64) that encrypts upstream credentials at rest. Required in production.',
+    ),
+  GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN: z
+    .string()
+    .regex(/^gth_[A-Za-z0-9]{40,60}$/, 'must be a gth_ token (see docs/tokens.md)')
+    .optional()
+    .describe('Platform-admin token to create on first start instead of printing a new one.'),
+  ALLOWED_ORIGINS: csv
+    .default([])
+    .describe(
+      'Comma-separated Origins allowed to call /mcp from a browser. A request with any other Origin gets 403.',
+    ),
+  SESSION_IDLE_TTL_SECONDS: positiveInt
+    .default(3600)
+    .describe('An MCP session unused this long expires.'),
+  MCP_MAX_BODY_BYTES: positiveInt
+    .default(4 * 1024 * 1024)
+    .describe('Largest accepted request body.'),
+  UPSTREAM_TIMEOUT_MS: positiveInt
+    .default(60_000)
+    .describe('How long an upstream request may take before the client gets a timeout error.'),
+  UPSTREAM_MAX_RESPONSE_BYTES: positiveInt
+    .default(16 * 1024 * 1024)
+    .describe('Largest upstream JSON response body accepted.'),
+  UPSTREAM_ALLOW_PRIVATE_NETWORKS: bool
+    .default(false)
+    .describe(
+      'Allow upstream URLs on loopback, private and link-local addresses (SSRF guard off).',
+    ),
+  APPROVAL_TIMEOUT_SECONDS: positiveInt
+    .default(600)
+    .describe('How long a call waiting for human approval is held.'),
+  AUDIT_STREAM_MAXLEN: positiveInt
+    .default(1_000_000)
+    .describe('Approximate cap of the audit Redis Stream (acknowledged entries only are trimmed).'),
+  AUDIT_BATCH_SIZE: positiveInt.default(500).describe('Audit-service: events per Postgres batch.'),
+  AUDIT_BATCH_MAX_WAIT_MS: positiveInt
+    .default(200)
+    .describe('Audit-service: longest wait before a partial batch is written.'),
+  SHUTDOWN_GRACE_MS: positiveInt
+    .default(10_000)
+    .describe('On SIGTERM, how long in-flight requests may finish before the process exits.'),
+  OIDC_ISSUER: z.string().url().optional().describe('OIDC issuer whose JWTs are accepted.'),
+  OIDC_AUDIENCE: z.string().min(1).optional().describe('Expected `aud` of OIDC JWTs.'),
+  OIDC_JWKS_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('JWKS URL of the issuer (default: discovered from the issuer).'),
+  OIDC_PERSON_CLAIM: z
+    .string()
+    .min(1)
+    .default('email')
+    .describe("JWT claim matched against a person's email."),
+});
+
+export type GatehouseConfig = z.infer<typeof configSchema>;
