@@ -1,0 +1,21 @@
+/**
+ * Pub/sub between replicas: config changes, token revocations, approval decisions and session
+ * terminations reach every process through it. Delivery is at-most-once and best-effort, so
+ * consumers treat a message as a hint to drop a cache or re-read state, never as the state.
+ */
+export type BusHandler = (message: unknown) => void;
+
+export interface Bus {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Resolves once the subscription is active; the returned function removes it. */
+  subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Channel names in one place so publishers and subscribers cannot drift apart. */
+export const BusChannels = {
+  tokenInvalidated: 'auth:token-invalidated',
+  tenantConfigChanged: 'config:tenant-changed',
+  approvalDecided: 'approval:decided',
+  sessionTerminated: 'session:terminated',
+} as const;

@@ -1,0 +1,3 @@
+export { BusChannels, type Bus, type BusHandler } from './bus';
+export { InMemoryBus } from './bus.memory';
+export { RedisBus } from './bus.redis';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'session-store',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+};

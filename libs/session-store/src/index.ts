@@ -1,0 +1,12 @@
+export {
+  summarise,
+  type SessionPage,
+  type SessionRecord,
+  type SessionRoute,
+  type SessionStore,
+  type SessionSummary,
+  type SessionWithUpstreams,
+  type UpstreamSessionState,
+} from './session';
+export { InMemorySessionStore } from './session-store.memory';
+export { RedisSessionStore } from './session-store.redis';

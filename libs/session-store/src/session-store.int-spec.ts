@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { SessionRecord, SessionStore } from './session';
+import { InMemorySessionStore } from './session-store.memory';
+import { RedisSessionStore } from './session-store.redis';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: randomUUID(),
+    tenantId: 'tenant-a',
+    personId: 'person-1',
+    tokenId: 'token-1',
+    protocolVersion: '2025-11-25',
+    clientInfo: { name: 'test-client', version: '1.0.0' },
+    clientCapabilities: {},
+    route: { kind: 'aggregate' },
+    createdAt: Date.now(),
+    lastSeenAt: Date.now(),
+    initialized: false,
+    ...overrides,
+  };
+}
+
+const upstreamState = {
+  sessionId: 'up-1',
+  protocolVersion: '2025-11-25',
+  capabilities: { tools: {} },
+  serverInfo: { name: 'u', version: '1' },
+};
+
+const redisClients: Redis[] = [];
+afterAll(async () => {
+  await Promise.all(redisClients.map((r) => r.quit()));
+});
+
+describe.each([
+  [
+    'in-memory',
+    () => {
+      const s = new InMemorySessionStore();
+      return [s, s] as const;
+    },
+  ],
+  [
+    'redis (two replicas on one Redis)',
+    () => {
+      const prefix = `test:${randomUUID()}:`;
+      const a = new Redis(REDIS_URL);
+      const b = new Redis(REDIS_URL);
+      redisClients.push(a, b);
+      return [new RedisSessionStore(a, prefix), new RedisSessionStore(b, prefix)] as const;
+    },
+  ],
+])('%s session store', (_name, make) => {
+  let a: SessionStore;
+  let b: SessionStore;
+  beforeEach(() => {
+    [a, b] = make();
+  });
+
+  it('serves a session created on one replica to another, upstreams included', async () => {
+    const record = sessionRecord();
+    await a.create(record, 60);
+    await b.setUpstream(record.id, 'github', upstreamState);
+    await a.setUpstream(record.id, 'jira', { ...upstreamState, sessionId: 'up-2' });
+    await b.markInitialized(record.id);
+    const loaded = await a.get(record.id);
+    expect(loaded).toMatchObject({ id: record.id, tenantId: 'tenant-a', initialized: true });
+    expect(Object.keys(loaded!.upstreams).sort()).toEqual(['github', 'jira']);
+    expect(loaded!.upstreams['jira']?.sessionId).toBe('up-2');
+  });
+
+  it('returns null for unknown and deleted sessions, and deletes once', async () => {
+    const record = sessionRecord();
+    await a.create(record, 60);
+    expect(await b.get('nope')).toBeNull();
+    expect((await b.delete(record.id))?.id).toBe(record.id);
+    expect(await a.delete(record.id)).toBeNull();
+    expect(await a.get(record.id)).toBeNull();
+    expect(await a.touch(record.id, 60)).toBe(false);
+  });
+
+  it('does not resurrect an expired session when an upstream is written late', async () => {
+    const record = sessionRecord();
+    await a.create(record, 1);
+    await new Promise((r) => setTimeout(r, 1100));
+    await b.setUpstream(record.id, 'github', upstreamState);
+    await b.markInitialized(record.id);
+    expect(await a.get(record.id)).toBeNull();
+  });
+
+  it('refreshes the idle TTL on touch', async () => {
+    const record = sessionRecord();
+    await a.create(record, 1);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await b.touch(record.id, 2)).toBe(true);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await a.get(record.id)).not.toBeNull();
+  });
+
+  it('lists live sessions of one tenant only, newest first, page by page', async () => {
+    const tenantId = `tenant-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const record = sessionRecord({ tenantId, lastSeenAt: 1000 + i });
+      ids.push(record.id);
+      await a.create(record, 60);
+    }
+    await a.create(sessionRecord({ tenantId: `other-${randomUUID()}` }), 60);
+    await b.delete(ids[4]!);
+    const first = await b.listForTenant(tenantId, 3);
+    expect(first.items.map((s) => s.id)).toEqual([ids[3], ids[2], ids[1]]);
+    const second = await b.listForTenant(tenantId, 3, first.nextCursor!);
+    expect(second.items.map((s) => s.id)).toEqual([ids[0]]);
+    expect(second.nextCursor).toBeNull();
+  });
+});
