@@ -1,0 +1,19 @@
+export {
+  AuthError,
+  hasScope,
+  ROLES,
+  scopeAllowsUpstream,
+  type AuthFailure,
+  type Identity,
+  type IdentityResolver,
+  type Role,
+} from './identity';
+export { SecretBox } from './secret-box';
+export {
+  fromSecret,
+  generateToken,
+  hashToken,
+  isWellFormedToken,
+  TOKEN_PREFIX,
+  type NewToken,
+} from './token-format';
