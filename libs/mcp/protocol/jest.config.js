@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'mcp-protocol',
+  preset: '../../../jest.preset.js',
+  rootDir: __dirname,
+};
