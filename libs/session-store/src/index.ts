@@ -1,5 +1,7 @@
 export {
+  SESSION_NAMESPACES,
   summarise,
+  type SessionNamespace,
   type SessionPage,
   type SessionRecord,
   type SessionRoute,

@@ -116,4 +116,19 @@ describe.each([
     expect(second.items.map((s) => s.id)).toEqual([ids[0]]);
     expect(second.nextCursor).toBeNull();
   });
+
+  it('keeps per-session values visible to every replica, hands each out once, deletes them with the session', async () => {
+    const record = sessionRecord();
+    await a.create(record, 60);
+    await a.putValues(record.id, 'server-requests', { g1: 'up-1', g2: 'up-2' }, 60);
+    expect(await b.getValue(record.id, 'server-requests', 'g1')).toBe('up-1');
+    const takes = await Promise.all([
+      a.takeValue(record.id, 'server-requests', 'g2'),
+      b.takeValue(record.id, 'server-requests', 'g2'),
+    ]);
+    expect(takes.filter((t) => t === 'up-2')).toHaveLength(1);
+    expect(await b.getValue(record.id, 'names', 'g1')).toBeNull();
+    await b.delete(record.id);
+    expect(await a.getValue(record.id, 'server-requests', 'g1')).toBeNull();
+  });
 });

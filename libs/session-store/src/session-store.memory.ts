@@ -1,5 +1,6 @@
 import {
   summarise,
+  type SessionNamespace,
   type SessionPage,
   type SessionRecord,
   type SessionStore,
@@ -10,6 +11,7 @@ import {
 interface Entry {
   record: SessionRecord;
   upstreams: Map<string, UpstreamSessionState>;
+  values: Map<string, string>;
   expiresAt: number;
 }
 
@@ -40,6 +42,7 @@ export class InMemorySessionStore implements SessionStore {
     this.entries.set(record.id, {
       record: structuredClone(record),
       upstreams: new Map(),
+      values: new Map(),
       expiresAt: this.now() + ttlSeconds * 1000,
     });
   }
@@ -69,6 +72,28 @@ export class InMemorySessionStore implements SessionStore {
 
   async removeUpstream(id: string, slug: string): Promise<void> {
     this.live(id)?.upstreams.delete(slug);
+  }
+
+  async putValues(
+    id: string,
+    namespace: SessionNamespace,
+    entries: Record<string, string>,
+  ): Promise<void> {
+    const entry = this.live(id);
+    if (!entry) return;
+    for (const [key, value] of Object.entries(entries))
+      entry.values.set(`${namespace}\0${key}`, value);
+  }
+
+  async getValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null> {
+    return this.live(id)?.values.get(`${namespace}\0${key}`) ?? null;
+  }
+
+  async takeValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null> {
+    const values = this.live(id)?.values;
+    const value = values?.get(`${namespace}\0${key}`) ?? null;
+    values?.delete(`${namespace}\0${key}`);
+    return value;
   }
 
   async delete(id: string): Promise<SessionWithUpstreams | null> {

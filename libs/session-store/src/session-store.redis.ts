@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import {
+  SESSION_NAMESPACES,
   summarise,
+  type SessionNamespace,
   type SessionPage,
   type SessionRecord,
   type SessionStore,
@@ -98,13 +100,43 @@ export class RedisSessionStore implements SessionStore {
     await this.redis.hdel(this.key(id), UPSTREAM_PREFIX + slug);
   }
 
+  private valuesKey(id: string, namespace: SessionNamespace): string {
+    return `${this.prefix}session:${id}:${namespace}`;
+  }
+
+  async putValues(
+    id: string,
+    namespace: SessionNamespace,
+    entries: Record<string, string>,
+    ttlSeconds: number,
+  ): Promise<void> {
+    if (Object.keys(entries).length === 0) return;
+    const key = this.valuesKey(id, namespace);
+    await this.redis.multi().hset(key, entries).expire(key, ttlSeconds).exec();
+  }
+
+  async getValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null> {
+    return this.redis.hget(this.valuesKey(id, namespace), key);
+  }
+
+  async takeValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null> {
+    const result = await this.redis
+      .multi()
+      .hget(this.valuesKey(id, namespace), key)
+      .hdel(this.valuesKey(id, namespace), key)
+      .exec();
+    const value = result?.[0]?.[1];
+    const removed = result?.[1]?.[1];
+    return removed === 1 && typeof value === 'string' ? value : null;
+  }
+
   async delete(id: string): Promise<SessionWithUpstreams | null> {
     const existing = await this.get(id);
     if (!existing) return null;
     const [[, deleted] = [null, 0]] =
       (await this.redis
         .multi()
-        .del(this.key(id))
+        .del(this.key(id), ...SESSION_NAMESPACES.map((n) => this.valuesKey(id, n)))
         .zrem(this.tenantIndex(existing.tenantId), id)
         .exec()) ?? [];
     // Two replicas deleting at once: only the one whose DEL removed the key reports it.

@@ -38,6 +38,9 @@ export interface SessionWithUpstreams extends SessionRecord {
   upstreams: Record<string, UpstreamSessionState>;
 }
 
+export const SESSION_NAMESPACES = ['names', 'resources', 'server-requests'] as const;
+export type SessionNamespace = (typeof SESSION_NAMESPACES)[number];
+
 export interface SessionSummary {
   id: string;
   personId: string;
@@ -68,6 +71,20 @@ export interface SessionStore {
   /** Deletes the session; resolves with the record it deleted, or null if there was none. */
   delete(id: string): Promise<SessionWithUpstreams | null>;
   listForTenant(tenantId: string, limit: number, cursor?: string): Promise<SessionPage>;
+  /**
+   * Small per-session maps that any replica must read: gateway names to upstream tools,
+   * resource URIs to upstreams, relayed server-to-client requests. They expire with the session
+   * (`ttlSeconds` is refreshed on every write) and are deleted with it.
+   */
+  putValues(
+    id: string,
+    namespace: SessionNamespace,
+    entries: Record<string, string>,
+    ttlSeconds: number,
+  ): Promise<void>;
+  getValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null>;
+  /** Reads and removes one entry atomically: exactly one caller gets it. */
+  takeValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null>;
   /** Liveness of the backing store, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
