@@ -17,3 +17,9 @@ export {
   TOKEN_PREFIX,
   type NewToken,
 } from './token-format';
+export {
+  TokenIdentityResolver,
+  type TokenInvalidation,
+  type TokenResolverOptions,
+  type TokenWithOwner,
+} from './token-identity-resolver';

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'app-kit', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,68 @@
+import type { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from '@gatehouse/telemetry';
+import { checkReadiness, type ReadinessCheck } from './health';
+import { PinoNestLogger } from './nest-logger';
+
+export interface HttpAppOptions {
+  name: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  checks: Record<string, ReadinessCheck>;
+  bodyLimit?: number;
+  /** Adds routes or plugins before the app starts listening (OpenAPI, raw MCP routes, ...). */
+  configure?: (app: NestFastifyApplication) => Promise<void> | void;
+}
+
+export interface HttpAppHandle {
+  name: string;
+  app: NestFastifyApplication;
+  /** Base URL the app listens on, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one Nest app on Fastify with JSON logs, `/healthz` (process alive) and `/readyz`
+ * (every dependency answering; 503 naming the failing one, and while draining).
+ */
+export async function startHttpApp(module: Type, options: HttpAppOptions): Promise<HttpAppHandle> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: options.logger.child({ app: options.name }),
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+    // Long-lived SSE responses must not keep a shutting-down server open for ever.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new PinoNestLogger(options.logger.child({ app: options.name })),
+    abortOnError: false,
+  });
+  let draining = false;
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.get('/healthz', async () => ({ status: 'ok', app: options.name }));
+  fastify.get('/readyz', async (_request, reply) => {
+    const report = await checkReadiness(options.checks, draining);
+    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
+  });
+  await options.configure?.(app);
+  await app.listen(options.port, options.host);
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  options.logger.info({ app: options.name, url: `http://${host}:${port}` }, 'listening');
+  return {
+    name: options.name,
+    app,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      draining = true;
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { IdentityResolver } from '@gatehouse/auth';
+import type { Bus } from '@gatehouse/bus';
+import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
+import type { SessionStore } from '@gatehouse/session-store';
+import type { Logger } from '@gatehouse/telemetry';
+import { InflightRegistry } from './inflight';
+import { Initializer } from './initializer';
+import { ListHandler } from './list-handler';
+import { McpGateway, type GatewaySettings } from './mcp-gateway';
+import type { ApprovalGate, AuditSink, ToolAccess, UpstreamDirectory } from './ports';
+import { Relay } from './relay';
+import { SessionDispatcher } from './session-dispatcher';
+import { TargetResolver } from './target-resolver';
+import { ToolCallHandler } from './tool-call-handler';
+import { ToolCatalog } from './tool-catalog';
+import { UpstreamSessions } from './upstream-sessions';
+
+export interface GatewayDependencies {
+  settings: GatewaySettings;
+  identities: IdentityResolver;
+  sessions: SessionStore;
+  directory: UpstreamDirectory;
+  upstreamClient: UpstreamClient;
+  toolAccess: ToolAccess;
+  approvals: ApprovalGate;
+  audit: AuditSink;
+  bus: Bus;
+  logger: Logger;
+  catalog?: ToolCatalog;
+}
+
+/** Wires the gateway's parts together; the Nest module and the tests both use this. */
+export function createGateway(deps: GatewayDependencies): McpGateway {
+  const { settings, sessions, upstreamClient, logger } = deps;
+  const onUpstreamProblem = (slug: string, error: unknown) =>
+    logger.warn({ upstream: slug, err: error }, 'upstream problem');
+  const inflight = new InflightRegistry();
+  const catalog = deps.catalog ?? new ToolCatalog();
+  const upstreamSessions = new UpstreamSessions(upstreamClient, sessions);
+  const relay = new Relay(
+    upstreamSessions,
+    upstreamClient,
+    sessions,
+    inflight,
+    settings.sessionTtlSeconds,
+    onUpstreamProblem,
+  );
+  const resolver = new TargetResolver(sessions, relay);
+  const lists = new ListHandler(
+    relay,
+    sessions,
+    deps.toolAccess,
+    catalog,
+    settings.sessionTtlSeconds,
+    onUpstreamProblem,
+  );
+  const toolCalls = new ToolCallHandler(resolver, relay, catalog, deps.toolAccess, deps.approvals);
+  const dispatcher = new SessionDispatcher(
+    relay,
+    lists,
+    toolCalls,
+    resolver,
+    upstreamClient,
+    sessions,
+    deps.audit,
+    deps.bus,
+    logger,
+  );
+  const initializer = new Initializer(
+    settings,
+    sessions,
+    deps.directory,
+    upstreamSessions,
+    deps.audit,
+    logger,
+  );
+  return new McpGateway(
+    settings,
+    deps.identities,
+    sessions,
+    deps.directory,
+    initializer,
+    dispatcher,
+    upstreamSessions,
+    inflight,
+    deps.audit,
+    deps.bus,
+    logger,
+  );
+}

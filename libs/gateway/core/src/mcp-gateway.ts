@@ -1,0 +1,342 @@
+import type { IdentityResolver, Identity } from '@gatehouse/auth';
+import { AuthError, hasScope } from '@gatehouse/auth';
+import type { Bus } from '@gatehouse/bus';
+import {
+  batchesAllowed,
+  parseJsonRpcBody,
+  protocolVersionFromHeader,
+  type JsonRpcBody,
+} from '@gatehouse/mcp-protocol';
+import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import type { Logger } from '@gatehouse/telemetry';
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { CallContext } from './call-context';
+import { GatewayHttpError } from './gateway-error';
+import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
+import type { InflightRegistry } from './inflight';
+import type { Initializer } from './initializer';
+import type { AuditSink, UpstreamDirectory } from './ports';
+import { ResponseStream } from './response-stream';
+import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
+import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
+
+export interface GatewaySettings {
+  sessionTtlSeconds: number;
+  allowedOrigins: string[];
+  /** Absolute URL of /.well-known/oauth-protected-resource, for WWW-Authenticate. */
+  resourceMetadataUrl: string;
+  serverInfo: Implementation;
+}
+
+const SESSION_HEADER = 'mcp-session-id';
+const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
+
+/**
+ * The MCP Streamable HTTP endpoint. Each method reads top to bottom: check origin →
+ * authenticate → check headers → parse → load the session → dispatch.
+ */
+export class McpGateway {
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly settings: GatewaySettings,
+    private readonly identities: IdentityResolver,
+    private readonly sessions: SessionStore,
+    private readonly directory: UpstreamDirectory,
+    private readonly initializer: Initializer,
+    private readonly dispatcher: SessionDispatcher,
+    private readonly upstreamSessions: UpstreamSessions,
+    private readonly inflight: InflightRegistry,
+    private readonly audit: AuditSink,
+    private readonly bus: Bus,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe(CANCEL_CHANNEL, (message) => {
+      const { sessionId, requestId, reason } = message as {
+        sessionId: string;
+        requestId: string | number;
+        reason: string;
+      };
+      void this.inflight
+        .cancel(sessionId, requestId, reason)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'cancel failed'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
+    return this.guard(async () => {
+      this.checkOrigin(req);
+      const identity = await this.authenticate(req);
+      const accept = header(req.headers, 'accept');
+      if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
+        throw new GatewayHttpError(
+          'not_acceptable',
+          'Not Acceptable: the client must accept both application/json and text/event-stream',
+        );
+      }
+      const contentType = header(req.headers, 'content-type') ?? '';
+      if (!contentType.toLowerCase().startsWith('application/json')) {
+        throw new GatewayHttpError(
+          'unsupported_media_type',
+          'Unsupported Media Type: Content-Type must be application/json',
+        );
+      }
+      const body = this.parseBody(req.rawBody ?? '');
+
+      const initialize = body.messages.find(
+        (m) => m.type === 'request' && m.message.method === 'initialize',
+      );
+      if (initialize && initialize.type === 'request') {
+        if (body.kind === 'batch') {
+          throw new GatewayHttpError(
+            'invalid_request',
+            'Invalid Request: initialize must not be part of a batch',
+          );
+        }
+        if (header(req.headers, SESSION_HEADER)) {
+          throw new GatewayHttpError(
+            'already_initialized',
+            'Bad Request: initialize must not carry an Mcp-Session-Id',
+          );
+        }
+        return this.initializer.initialize(req, identity, initialize.message);
+      }
+
+      const session = await this.loadSession(req, identity);
+      if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
+        throw new GatewayHttpError(
+          'batch_not_allowed',
+          `Bad Request: batches are not allowed in protocol ${session.protocolVersion}`,
+        );
+      }
+      return this.dispatch(req, identity, session, body);
+    });
+  }
+
+  /** GET opens a stream for server-initiated messages; not offered on this endpoint yet. */
+  async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
+    return this.guard(async () => {
+      this.checkOrigin(req);
+      const identity = await this.authenticate(req);
+      await this.loadSession(req, identity);
+      throw new GatewayHttpError(
+        'method_not_allowed',
+        'Method Not Allowed: this gateway offers no standalone SSE stream',
+        {
+          allow: 'POST, DELETE',
+        },
+      );
+    });
+  }
+
+  async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
+    return this.guard(async () => {
+      this.checkOrigin(req);
+      const identity = await this.authenticate(req);
+      const session = await this.loadSession(req, identity);
+      const started = performance.now();
+      const deleted = await this.sessions.delete(session.id);
+      if (!deleted)
+        throw new GatewayHttpError('session_not_found', 'Not Found: the session no longer exists');
+      const upstreams = reachableUpstreams(
+        await this.directory.listForTenant(identity.tenantId),
+        identity,
+        deleted.route,
+      );
+      await this.upstreamSessions.terminateAll(deleted, upstreams, (slug, error) =>
+        this.logger.warn({ upstream: slug, err: error }, 'could not end upstream session'),
+      );
+      this.audit
+        .record({
+          tenantId: identity.tenantId,
+          personId: identity.personId,
+          tokenId: identity.tokenId,
+          sessionId: session.id,
+          method: 'session/end',
+          outcome: 'ok',
+          latencyMs: Math.round(performance.now() - started),
+          clientAddress: req.clientAddress,
+        })
+        .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
+      return { status: 200, headers: {} };
+    });
+  }
+
+  private async dispatch(
+    req: McpHttpRequest,
+    identity: Identity,
+    session: SessionWithUpstreams,
+    body: JsonRpcBody,
+  ): Promise<McpHttpResponse> {
+    const requests = body.messages.filter((m) => m.type === 'request' || m.type === 'invalid');
+    const stream = new ResponseStream(requests.length, body.kind === 'batch');
+    const directory = await this.directory.listForTenant(identity.tenantId);
+    const ctx: CallContext = {
+      identity,
+      session,
+      upstreams: reachableUpstreams(directory, identity, session.route),
+      stream,
+      signal: req.signal,
+      propagate: Object.fromEntries(
+        TRACE_HEADERS.flatMap((h) => {
+          const value = header(req.headers, h);
+          return value ? [[h, value]] : [];
+        }),
+      ),
+      clientAddress: req.clientAddress,
+      userAgent: header(req.headers, 'user-agent'),
+    };
+
+    for (const message of body.messages) {
+      switch (message.type) {
+        case 'invalid':
+          stream.respond(message.error as never);
+          break;
+        case 'request':
+          if (!session.initialized && message.message.method !== 'ping') {
+            stream.respond({
+              jsonrpc: '2.0',
+              id: message.message.id,
+              error: {
+                code: -32600,
+                message: 'Invalid Request: send notifications/initialized before other requests',
+              },
+            });
+            break;
+          }
+          void this.dispatcher
+            .request(ctx, message.message)
+            .then((response) => stream.respond(response));
+          break;
+        case 'notification':
+          await this.dispatcher.notification(ctx, message.message);
+          break;
+        case 'response':
+        case 'error':
+          await this.dispatcher.clientResponse(ctx, message.message);
+          break;
+      }
+    }
+    await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+    if (requests.length === 0) return { status: 202, headers: {} };
+    const ready = await stream.ready;
+    const headers = { [SESSION_HEADER]: session.id };
+    if (ready.kind === 'json') return { status: 200, headers, body: ready.body };
+    return { status: 200, headers, stream: ready.events };
+  }
+
+  private parseBody(raw: string): JsonRpcBody {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      throw new GatewayHttpError(
+        'parse_error',
+        `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`,
+      );
+    }
+    const body = parseJsonRpcBody(json);
+    if (body.kind === 'invalid')
+      throw new GatewayHttpError('invalid_request', body.error.error.message);
+    return body;
+  }
+
+  private checkOrigin(req: McpHttpRequest): void {
+    const origin = header(req.headers, 'origin');
+    if (origin !== undefined && !this.settings.allowedOrigins.includes(origin)) {
+      throw new GatewayHttpError(
+        'origin_not_allowed',
+        `Forbidden: Origin ${origin} is not allowed`,
+      );
+    }
+  }
+
+  private async authenticate(req: McpHttpRequest): Promise<Identity> {
+    const authorization = header(req.headers, 'authorization');
+    const challenge = (error: string, description: string) => ({
+      'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}", error="${error}", error_description="${description}"`,
+    });
+    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    if (!match?.[1]) {
+      throw new GatewayHttpError('unauthorized', 'Unauthorized: a bearer token is required', {
+        'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}"`,
+      });
+    }
+    let identity: Identity;
+    try {
+      identity = await this.identities.resolveBearer(match[1]);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        throw new GatewayHttpError(
+          'unauthorized',
+          `Unauthorized: ${error.message}`,
+          challenge('invalid_token', error.message),
+        );
+      }
+      throw error;
+    }
+    if (!hasScope(identity, 'mcp:call')) {
+      throw new GatewayHttpError(
+        'forbidden',
+        'Forbidden: the token lacks the mcp:call scope',
+        challenge('insufficient_scope', 'mcp:call required'),
+      );
+    }
+    return identity;
+  }
+
+  /** A session is not authentication: an id presented by anyone but its owner does not exist. */
+  private async loadSession(
+    req: McpHttpRequest,
+    identity: Identity,
+  ): Promise<SessionWithUpstreams> {
+    const id = header(req.headers, SESSION_HEADER);
+    if (!id)
+      throw new GatewayHttpError(
+        'session_required',
+        'Bad Request: Mcp-Session-Id header is required',
+      );
+    const version = protocolVersionFromHeader(req.headers['mcp-protocol-version']);
+    if (!version.ok) throw new GatewayHttpError('invalid_protocol_version', version.message);
+    const session = id.length <= 128 ? await this.sessions.get(id) : null;
+    if (
+      !session ||
+      session.tenantId !== identity.tenantId ||
+      session.personId !== identity.personId
+    ) {
+      throw new GatewayHttpError(
+        'session_not_found',
+        'Not Found: unknown or expired session; initialize a new one',
+      );
+    }
+    if ((session.route.kind === 'upstream' ? session.route.slug : undefined) !== req.upstreamSlug) {
+      throw new GatewayHttpError(
+        'session_not_found',
+        'Not Found: this session belongs to another endpoint',
+      );
+    }
+    return session;
+  }
+
+  private async guard(work: () => Promise<McpHttpResponse>): Promise<McpHttpResponse> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof GatewayHttpError) {
+        return { status: error.status, headers: error.headers, body: error.toBody() };
+      }
+      this.logger.error({ err: error }, 'unexpected gateway failure');
+      const unavailable = new GatewayHttpError(
+        'service_unavailable',
+        'Service Unavailable: the gateway could not reach its session store or configuration',
+      );
+      return { status: unavailable.status, headers: {}, body: unavailable.toBody() };
+    }
+  }
+}

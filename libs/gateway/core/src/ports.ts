@@ -1,0 +1,88 @@
+import type { Identity } from '@gatehouse/auth';
+import type { SessionWithUpstreams } from '@gatehouse/session-store';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+/** An upstream MCP server as the gateway uses it: credentials already decrypted into headers. */
+export interface UpstreamConfig {
+  id: string;
+  tenantId: string;
+  slug: string;
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  enabled: boolean;
+  annotationsTrusted: boolean;
+  timeoutMs?: number;
+}
+
+/** Tenant upstream configuration, cached per replica and refreshed on change. */
+export interface UpstreamDirectory {
+  listForTenant(tenantId: string): Promise<UpstreamConfig[]>;
+}
+
+export type CallDecision =
+  | { effect: 'allow'; matchedRules: string[]; reason: string; policyVersion: number }
+  | { effect: 'deny'; matchedRules: string[]; reason: string; policyVersion: number }
+  | { effect: 'require_approval'; matchedRules: string[]; reason: string; policyVersion: number };
+
+export interface ToolCallContext {
+  identity: Identity;
+  session: SessionWithUpstreams;
+  upstream: UpstreamConfig;
+  tool: Tool | undefined;
+  toolName: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * What policy says about tools. `visibleTools` filters tools/list (tools a person could never be
+ * allowed to call are not shown, changed definitions may be hidden); `decide` rules on one call.
+ */
+export interface ToolAccess {
+  visibleTools(identity: Identity, upstream: UpstreamConfig, tools: Tool[]): Promise<Tool[]>;
+  decide(context: ToolCallContext): Promise<CallDecision>;
+}
+
+/**
+ * Holds a call that policy sent for approval until a person decides. Resolves 'approved' or
+ * rejects with a reason; implementations create the approval record and wait on the bus.
+ */
+export interface ApprovalGate {
+  waitForApproval(
+    context: ToolCallContext,
+    decision: CallDecision,
+    options: { signal: AbortSignal; onWaiting: (elapsedMs: number) => void },
+  ): Promise<{
+    approvalId: string;
+    outcome: 'approved' | 'denied' | 'timed_out';
+    comment?: string;
+  }>;
+}
+
+export type AuditOutcome = 'ok' | 'error' | 'upstream_error' | 'denied' | 'timed_out';
+
+export interface GatewayAuditEvent {
+  tenantId: string;
+  personId: string;
+  tokenId: string | null;
+  sessionId: string | null;
+  clientName?: string;
+  clientVersion?: string;
+  method: string;
+  upstream?: string;
+  tool?: string;
+  decision?: CallDecision['effect'];
+  matchedRules?: string[];
+  approvalId?: string;
+  outcome: AuditOutcome;
+  errorCode?: number;
+  latencyMs: number;
+  arguments?: unknown;
+  clientAddress?: string;
+  userAgent?: string;
+}
+
+/** Where audit events go. `record` rejects when the event cannot be kept (fail closed). */
+export interface AuditSink {
+  record(event: GatewayAuditEvent): Promise<void>;
+}

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
+import {
+  UpstreamError,
+  type UpstreamClient,
+  type UpstreamSession,
+} from '@gatehouse/mcp-upstream-client';
+import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  ProgressToken,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { InflightRegistry } from './inflight';
+import type { UpstreamConfig } from './ports';
+import type { ResponseStream } from './response-stream';
+import { targetOf, type UpstreamSessions } from './upstream-sessions';
+
+/** A JSON-RPC error to hand back to the client for its request. */
+export class RpcError extends Error {
+  constructor(
+    readonly rpcCode: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export function newGatewayId(kind: string): string {
+  return `gh-${kind}-${randomBytes(12).toString('base64url')}`;
+}
+
+/** Which client capability an upstream's request to the client needs. */
+const SERVER_REQUEST_CAPABILITY: Record<string, 'sampling' | 'elicitation' | 'roots'> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+export interface ServerRequestRoute {
+  slug: string;
+  upstreamRequestId: RequestId;
+}
+
+export interface RelayContext {
+  session: SessionWithUpstreams;
+  upstream: UpstreamConfig;
+  /** Client's request id, for cancellation; absent for requests the gateway makes itself. */
+  clientRequestId?: RequestId;
+  stream?: ResponseStream;
+  signal: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Sends one request to one upstream on behalf of the client and returns the result. Ids and
+ * progress tokens are remapped per hop; everything the upstream sends before its response is
+ * passed to the client's stream as it arrives (progress, logs, its own requests to the client).
+ */
+export class Relay {
+  constructor(
+    private readonly upstreamSessions: UpstreamSessions,
+    private readonly client: UpstreamClient,
+    private readonly sessions: SessionStore,
+    private readonly inflight: InflightRegistry,
+    private readonly sessionTtlSeconds: number,
+    private readonly onUpstreamProblem: (slug: string, error: unknown) => void,
+  ) {}
+
+  async call(
+    ctx: RelayContext,
+    method: string,
+    params: JSONRPCRequest['params'],
+  ): Promise<Record<string, unknown>> {
+    const upstreamRequestId = newGatewayId('r');
+    const {
+      params: outgoing,
+      clientProgressToken,
+      gatewayProgressToken,
+    } = remapProgressToken(params);
+    const request: JSONRPCRequest = { jsonrpc: '2.0', id: upstreamRequestId, method };
+    if (outgoing !== undefined) request.params = outgoing;
+
+    const abort = new AbortController();
+    const onClientGone = () => abort.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onClientGone, { once: true });
+    let currentState: UpstreamSession | undefined;
+    let cancelled = false;
+    const unregister =
+      ctx.clientRequestId === undefined
+        ? () => undefined
+        : this.inflight.add(ctx.session.id, ctx.clientRequestId, {
+            cancel: async (reason) => {
+              cancelled = true;
+              if (currentState) {
+                await this.client
+                  .notify(targetOf(ctx.upstream), currentState, {
+                    jsonrpc: '2.0',
+                    method: 'notifications/cancelled',
+                    params: { requestId: upstreamRequestId, reason },
+                  })
+                  .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
+              }
+              abort.abort(new Error('cancelled by the client'));
+              ctx.stream?.end();
+            },
+          });
+
+    try {
+      const options: Parameters<UpstreamSessions['request']>[3] = {
+        signal: abort.signal,
+        onSession: (state) => {
+          currentState = state;
+        },
+        onMessage: async (message: JSONRPCMessage) => {
+          await this.fromUpstream(ctx, message, {
+            upstreamRequestId,
+            clientProgressToken,
+            gatewayProgressToken,
+            state: currentState,
+          });
+        },
+      };
+      if (ctx.headers) options.headers = ctx.headers;
+      const response = await this.upstreamSessions.request(
+        ctx.session,
+        ctx.upstream,
+        request,
+        options,
+      );
+      if ('error' in response) {
+        throw new RpcError(response.error.code, response.error.message, response.error.data);
+      }
+      return response.result;
+    } catch (error) {
+      if (cancelled)
+        throw new RpcError(JSON_RPC_ERROR_CODES.REQUEST_TIMEOUT, 'Request cancelled by the client');
+      throw toRpcError(error, ctx.upstream.slug);
+    } finally {
+      ctx.signal.removeEventListener('abort', onClientGone);
+      unregister();
+    }
+  }
+
+  private async fromUpstream(
+    ctx: RelayContext,
+    message: JSONRPCMessage,
+    call: {
+      upstreamRequestId: string;
+      clientProgressToken: ProgressToken | undefined;
+      gatewayProgressToken: string | undefined;
+      state: UpstreamSession | undefined;
+    },
+  ): Promise<void> {
+    if ('method' in message && 'id' in message) {
+      await this.relayServerRequest(ctx, message, call.state);
+      return;
+    }
+    if (!('method' in message)) return; // stray responses belong to no client request
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    if (message.method === 'notifications/progress') {
+      if (
+        call.gatewayProgressToken === undefined ||
+        params['progressToken'] !== call.gatewayProgressToken
+      )
+        return;
+      ctx.stream?.send({
+        ...message,
+        params: { ...params, progressToken: call.clientProgressToken },
+      });
+      return;
+    }
+    if (message.method === 'notifications/cancelled') {
+      if (params['requestId'] !== call.upstreamRequestId || ctx.clientRequestId === undefined)
+        return;
+      ctx.stream?.send({ ...message, params: { ...params, requestId: ctx.clientRequestId } });
+      ctx.stream?.end();
+      return;
+    }
+    ctx.stream?.send(message);
+  }
+
+  /**
+   * An upstream asks the client something (sampling, elicitation, roots). The client answers
+   * with a POST that may land on any replica, so the way back is kept in the session store.
+   */
+  private async relayServerRequest(
+    ctx: RelayContext,
+    message: JSONRPCRequest,
+    state: UpstreamSession | undefined,
+  ): Promise<void> {
+    if (!state) return;
+    const target = targetOf(ctx.upstream);
+    const refuse = (code: number, text: string) =>
+      this.client
+        .sendResponse(target, state, {
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code, message: text },
+        })
+        .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
+    if (message.method === 'ping') {
+      await this.client
+        .sendResponse(target, state, { jsonrpc: '2.0', id: message.id, result: {} })
+        .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
+      return;
+    }
+    const capability = SERVER_REQUEST_CAPABILITY[message.method];
+    if (!capability) {
+      await refuse(JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND, `Method not found: ${message.method}`);
+      return;
+    }
+    if (ctx.session.clientCapabilities[capability] === undefined) {
+      await refuse(
+        JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND,
+        `The client did not declare the "${capability}" capability, so ${message.method} cannot be relayed`,
+      );
+      return;
+    }
+    if (!ctx.stream?.open) {
+      await refuse(
+        JSON_RPC_ERROR_CODES.SERVER_ERROR,
+        'The client is no longer listening on this request',
+      );
+      return;
+    }
+    const gatewayId = newGatewayId('s');
+    const route: ServerRequestRoute = { slug: ctx.upstream.slug, upstreamRequestId: message.id };
+    await this.sessions.putValues(
+      ctx.session.id,
+      'server-requests',
+      { [gatewayId]: JSON.stringify(route) },
+      this.sessionTtlSeconds,
+    );
+    ctx.stream.send({ ...message, id: gatewayId });
+  }
+}
+
+function remapProgressToken(params: JSONRPCRequest['params']): {
+  params: JSONRPCRequest['params'];
+  clientProgressToken: ProgressToken | undefined;
+  gatewayProgressToken: string | undefined;
+} {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  const token = meta?.['progressToken'];
+  if (!params || !meta || (typeof token !== 'string' && typeof token !== 'number')) {
+    return { params, clientProgressToken: undefined, gatewayProgressToken: undefined };
+  }
+  const gatewayProgressToken = newGatewayId('p');
+  return {
+    params: { ...params, _meta: { ...meta, progressToken: gatewayProgressToken } },
+    clientProgressToken: token,
+    gatewayProgressToken,
+  };
+}
+
+export function toRpcError(error: unknown, slug: string): RpcError {
+  if (error instanceof RpcError) return error;
+  if (error instanceof UpstreamError) {
+    const code =
+      error.code === 'upstream_timeout'
+        ? JSON_RPC_ERROR_CODES.REQUEST_TIMEOUT
+        : JSON_RPC_ERROR_CODES.SERVER_ERROR;
+    return new RpcError(code, error.message, { code: error.code, upstream: slug });
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new RpcError(JSON_RPC_ERROR_CODES.INTERNAL_ERROR, `Upstream "${slug}" failed: ${text}`, {
+    code: 'upstream_error',
+    upstream: slug,
+  });
+}

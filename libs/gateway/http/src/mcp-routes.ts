@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  GatewayHttpError,
+  type McpGateway,
+  type McpHttpRequest,
+  type McpHttpResponse,
+} from '@gatehouse/gateway-core';
+import type { Logger } from '@gatehouse/telemetry';
+
+export interface McpRouteOptions {
+  bodyLimit: number;
+  /** Body of /.well-known/oauth-protected-resource (RFC 9728). */
+  resourceMetadata: Record<string, unknown>;
+  logger: Logger;
+}
+
+/**
+ * Serves `/mcp` and `/mcp/:upstream` straight on Fastify (no Nest pipeline in the hot path):
+ * the body is kept as text so that malformed JSON can be answered with a JSON-RPC parse error.
+ */
+export async function registerMcpRoutes(
+  fastify: FastifyInstance,
+  gateway: McpGateway,
+  options: McpRouteOptions,
+): Promise<void> {
+  fastify.get('/.well-known/oauth-protected-resource', async () => options.resourceMetadata);
+  fastify.get('/.well-known/oauth-protected-resource/mcp', async () => options.resourceMetadata);
+
+  await fastify.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: options.bodyLimit },
+      (_req, body, done) => done(null, body),
+    );
+    scope.setErrorHandler(
+      (error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+        const failure =
+          error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? new GatewayHttpError(
+                'payload_too_large',
+                `Payload Too Large: the body exceeds ${options.bodyLimit} bytes`,
+              )
+            : error.statusCode === 400 || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? new GatewayHttpError('parse_error', `Parse error: ${error.message}`)
+              : new GatewayHttpError(
+                  'service_unavailable',
+                  'Service Unavailable: unexpected error',
+                );
+        if (failure.code === 'service_unavailable')
+          options.logger.error({ err: error }, 'unhandled /mcp error');
+        return reply.code(failure.status).send(failure.toBody());
+      },
+    );
+
+    const handle =
+      (method: 'handlePost' | 'handleGet' | 'handleDelete') =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const abort = new AbortController();
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
+        });
+        const params = request.params as { upstream?: string };
+        const mcpRequest: McpHttpRequest = {
+          headers: request.headers,
+          clientAddress: request.ip,
+          signal: abort.signal,
+        };
+        if (params.upstream !== undefined) mcpRequest.upstreamSlug = params.upstream;
+        if (typeof request.body === 'string') mcpRequest.rawBody = request.body;
+        const response = await gateway[method](mcpRequest);
+        return send(reply, response, options.logger);
+      };
+    for (const path of ['/mcp', '/mcp/:upstream']) {
+      scope.post(path, handle('handlePost'));
+      scope.get(path, handle('handleGet'));
+      scope.delete(path, handle('handleDelete'));
+    }
+  });
+}
+
+async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logger): Promise<void> {
+  if (!('stream' in response)) {
+    reply.code(response.status).headers(response.headers);
+    if (response.body === undefined) return reply.send();
+    return reply.type('application/json').send(JSON.stringify(response.body));
+  }
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...response.headers,
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  try {
+    for await (const message of response.stream) {
+      if (raw.destroyed) break;
+      const ok = raw.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          raw.once('drain', resolve);
+          raw.once('close', resolve);
+        });
+      }
+    }
+  } catch (error) {
+    logger.warn({ err: error }, 'SSE stream ended with an error');
+  } finally {
+    raw.end();
+  }
+}
