@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'mcp-upstream-client',
+  preset: '../../../jest.preset.js',
+  rootDir: __dirname,
+};

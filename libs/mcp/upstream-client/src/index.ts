@@ -1,0 +1,13 @@
+export { UpstreamClient } from './upstream-client';
+export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './upstream-error';
+export { withSessionRetry, type SessionRetryOptions } from './session-retry';
+export type {
+  ExchangeContext,
+  GetStreamOptions,
+  GetStreamResult,
+  InitializeParams,
+  RequestContext,
+  UpstreamClientOptions,
+  UpstreamSession,
+  UpstreamTarget,
+} from './upstream-types';

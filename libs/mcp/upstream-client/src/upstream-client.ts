@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { isSupportedProtocolVersion } from '@gatehouse/mcp-protocol';
+import {
+  InitializeResultSchema,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
+} from '@modelcontextprotocol/sdk/types.js';
+import { Agent } from 'undici';
+import { createDeadline } from './deadline';
+import { readResponse } from './response-reader';
+import { openSseGetStream } from './get-stream';
+import { isUpstreamError, upstreamErrors } from './upstream-error';
+import { buildUpstreamHeaders, type ExchangeKind } from './upstream-headers';
+import {
+  discardBody,
+  errorForStatus,
+  exchange,
+  headerValue,
+  type UpstreamResponse,
+} from './upstream-http';
+import type {
+  ExchangeContext,
+  GetStreamOptions,
+  GetStreamResult,
+  InitializeParams,
+  RequestContext,
+  UpstreamClientOptions,
+  UpstreamSession,
+  UpstreamTarget,
+} from './upstream-types';
+
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RESUME_ATTEMPTS = 2;
+
+/**
+ * Streamable HTTP client for a stateless relay: every call takes the upstream session as a
+ * plain value, so a session opened by one replica is continued by any other. The only state
+ * held here is the shared undici connection pool.
+ */
+export class UpstreamClient {
+  private readonly agent: Agent;
+  private readonly streamIdleTimeoutMs: number;
+  private readonly maxResumeAttempts: number;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    this.maxResumeAttempts = options.maxResumeAttempts ?? DEFAULT_MAX_RESUME_ATTEMPTS;
+  }
+
+  /** Runs the initialize handshake (initialize, then notifications/initialized). */
+  async initialize(
+    target: UpstreamTarget,
+    params: InitializeParams,
+    ctx: ExchangeContext = {},
+  ): Promise<UpstreamSession> {
+    const request: JSONRPCRequest = {
+      jsonrpc: '2.0',
+      id: `gatehouse-init-${randomUUID()}`,
+      method: 'initialize',
+      params: { ...params },
+    };
+    const { response, sessionId } = await this.post('initialize', target, undefined, request, ctx);
+    if ('error' in response) {
+      throw upstreamErrors.protocol(target.slug, `initialize failed: ${response.error.message}`);
+    }
+    const parsed = InitializeResultSchema.safeParse(response.result);
+    if (!parsed.success)
+      throw upstreamErrors.protocol(target.slug, 'the initialize result is malformed');
+    const result = parsed.data;
+    if (!isSupportedProtocolVersion(result.protocolVersion)) {
+      throw upstreamErrors.protocol(
+        target.slug,
+        `it chose protocol version "${result.protocolVersion}", which Gatehouse does not speak`,
+      );
+    }
+    const session: UpstreamSession = {
+      protocolVersion: result.protocolVersion,
+      capabilities: result.capabilities,
+      serverInfo: result.serverInfo,
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      ...(result.instructions !== undefined ? { instructions: result.instructions } : {}),
+    };
+    await this.notify(
+      target,
+      session,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      ctx,
+    );
+    return session;
+  }
+
+  /**
+   * Sends one request and resolves with its response (a JSON-RPC error response is a value,
+   * not a throw). Intermediate messages go to ctx.onMessage as they arrive. If ctx.signal aborts
+   * or the timeout passes, the HTTP exchange is aborted and the upstream gets
+   * notifications/cancelled so it can stop working.
+   */
+  async request(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    request: JSONRPCRequest,
+    ctx: RequestContext = {},
+  ): Promise<JSONRPCResponse> {
+    try {
+      return (await this.post('post', target, session, request, ctx)).response;
+    } catch (error) {
+      if (
+        isUpstreamError(error, 'upstream_timeout') ||
+        isUpstreamError(error, 'upstream_cancelled')
+      ) {
+        this.sendCancelled(target, session, request, error.code);
+      }
+      throw error;
+    }
+  }
+
+  /** Sends a notification; the upstream must accept it (202). */
+  async notify(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    notification: JSONRPCNotification,
+    ctx: ExchangeContext = {},
+  ): Promise<void> {
+    await this.postAccepted(target, session, notification, ctx);
+  }
+
+  /** Answers a server→client request (sampling, elicitation, roots/list) seen in onMessage. */
+  async sendResponse(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    response: JSONRPCResponse,
+    ctx: ExchangeContext = {},
+  ): Promise<void> {
+    await this.postAccepted(target, session, response, ctx);
+  }
+
+  /** Opens the session's GET stream; 405 means the upstream offers none. */
+  async openGetStream(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    options: GetStreamOptions,
+  ): Promise<GetStreamResult> {
+    return openSseGetStream({
+      dispatcher: this.agent,
+      target,
+      session,
+      options,
+      timeoutMs: target.timeoutMs ?? this.options.timeoutMs,
+      idleTimeoutMs: this.streamIdleTimeoutMs,
+      maxBytes: this.options.maxResponseBytes,
+      ...(this.options.userAgent !== undefined ? { userAgent: this.options.userAgent } : {}),
+    });
+  }
+
+  /** Ends the upstream session (DELETE). 404 and 405 count as done: nothing is left to end. */
+  async terminate(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    ctx: ExchangeContext = {},
+  ): Promise<void> {
+    if (session.sessionId === undefined) return;
+    const response = await this.send('delete', target, session, undefined, ctx, async (r) => r);
+    if (
+      response.status === 404 ||
+      response.status === 405 ||
+      (response.status >= 200 && response.status < 300)
+    ) {
+      discardBody(response);
+      return;
+    }
+    throw await errorForStatus(target, response, true);
+  }
+
+  /** Closes pooled connections; open GET streams end. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async postAccepted(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    message: JSONRPCNotification | JSONRPCResponse,
+    ctx: ExchangeContext,
+  ): Promise<void> {
+    const response = await this.send('post', target, session, message, ctx, async (r) => r);
+    discardBody(response);
+  }
+
+  private async post(
+    kind: 'initialize' | 'post',
+    target: UpstreamTarget,
+    session: UpstreamSession | undefined,
+    request: JSONRPCRequest,
+    ctx: RequestContext,
+  ): Promise<{ response: JSONRPCResponse; sessionId: string | undefined }> {
+    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
+    const deadline = createDeadline(timeoutMs, ctx.signal);
+    try {
+      return await this.send(
+        kind,
+        target,
+        session,
+        request,
+        ctx,
+        async (response, sentDeadline) => {
+          if (response.status === 202) {
+            throw upstreamErrors.protocol(
+              target.slug,
+              `it answered 202 to request "${request.method}"`,
+            );
+          }
+          const result = await readResponse(
+            {
+              target,
+              requestId: request.id,
+              maxBytes: this.options.maxResponseBytes,
+              deadline: sentDeadline,
+              timeoutMs,
+              onMessage: ctx.onMessage,
+              maxResumeAttempts: this.maxResumeAttempts,
+              resume: (lastEventId) =>
+                exchange(target, {
+                  dispatcher: this.agent,
+                  method: 'GET',
+                  headers: this.headers('get', target, session, ctx, lastEventId),
+                  deadline: sentDeadline,
+                  timeoutMs,
+                }),
+            },
+            response,
+          );
+          return { response: result, sessionId: headerValue(response, 'mcp-session-id') };
+        },
+        deadline,
+      );
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Performs one exchange and hands a 2xx response to `onSuccess`; anything else becomes an
+   * UpstreamError. A deadline may be passed in when reading must stay under the same timer.
+   */
+  private async send<T>(
+    kind: ExchangeKind,
+    target: UpstreamTarget,
+    session: UpstreamSession | undefined,
+    message: object | undefined,
+    ctx: ExchangeContext,
+    onSuccess: (
+      response: UpstreamResponse,
+      deadline: ReturnType<typeof createDeadline>,
+    ) => Promise<T>,
+    sharedDeadline?: ReturnType<typeof createDeadline>,
+  ): Promise<T> {
+    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
+    const deadline = sharedDeadline ?? createDeadline(timeoutMs, ctx.signal);
+    try {
+      const response = await exchange(target, {
+        dispatcher: this.agent,
+        method: kind === 'delete' ? 'DELETE' : kind === 'get' ? 'GET' : 'POST',
+        headers: this.headers(kind, target, session, ctx),
+        ...(message !== undefined ? { body: JSON.stringify(message) } : {}),
+        deadline,
+        timeoutMs,
+      });
+      const ok = response.status >= 200 && response.status < 300;
+      if (!ok && kind !== 'delete') {
+        throw await errorForStatus(
+          target,
+          response,
+          kind !== 'initialize' && session?.sessionId !== undefined,
+        );
+      }
+      return await onSuccess(response, deadline);
+    } finally {
+      if (sharedDeadline === undefined) deadline.dispose();
+    }
+  }
+
+  private headers(
+    kind: ExchangeKind,
+    target: UpstreamTarget,
+    session: UpstreamSession | undefined,
+    ctx: ExchangeContext,
+    lastEventId?: string,
+  ): Record<string, string> {
+    return buildUpstreamHeaders(kind, target, session, ctx, {
+      ...(this.options.userAgent !== undefined ? { userAgent: this.options.userAgent } : {}),
+      ...(lastEventId !== undefined ? { lastEventId } : {}),
+    });
+  }
+
+  // Spec: cutting the HTTP stream does not cancel; only notifications/cancelled does.
+  // Best effort by design: the caller already has its error, and the upstream may be gone.
+  private sendCancelled(
+    target: UpstreamTarget,
+    session: UpstreamSession,
+    request: JSONRPCRequest,
+    code: string,
+  ) {
+    const notification: JSONRPCNotification = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: {
+        requestId: request.id,
+        reason: code === 'upstream_timeout' ? 'timeout' : 'cancelled by the client',
+      },
+    };
+    this.notify(target, session, notification).catch(() => undefined);
+  }
+}
