@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js';
+import { celTimestamp } from './cel-timestamp';
 import type { EvaluationInput } from './policy-input';
 
 /*
@@ -102,7 +103,7 @@ export function buildActivation(input: EvaluationInput): CelActivation {
       tool.risk.openWorld,
       tool.annotations ?? {},
     ),
-    now: input.now,
+    now: celTimestamp(input.now),
   };
 }
 

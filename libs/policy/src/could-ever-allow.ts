@@ -1,6 +1,6 @@
 import type { CompiledPolicy } from './policy-compiler';
 import type { PolicyIdentity } from './policy-input';
-import { forEachTargetedRule } from './rule-index';
+import { targetedRules } from './rule-index';
 import { scopesPermit } from './token-scopes';
 import type { ToolRisk } from './tool-risk';
 
@@ -18,12 +18,11 @@ export interface ListingInput {
 export function couldEverAllow(policy: CompiledPolicy, input: ListingInput): boolean {
   if (!scopesPermit(input.identity.scopes, input.upstream, input.tool.name)) return false;
   let permitting = false;
-  let unconditionalDeny = false;
-  forEachTargetedRule(policy.index, input.upstream, input.tool.name, (rule) => {
-    if (rule.risks !== undefined && !rule.risks.has(input.tool.risk.level)) return;
-    if (!rule.subjects.matches(input.identity)) return;
-    if (rule.effect === 'deny') unconditionalDeny ||= rule.condition === undefined;
-    else permitting = true;
-  });
-  return permitting && !unconditionalDeny;
+  for (const rule of targetedRules(policy.index, input.upstream, input.tool.name)) {
+    if (rule.risks !== undefined && !rule.risks.has(input.tool.risk.level)) continue;
+    if (!rule.subjects.matches(input.identity)) continue;
+    if (rule.effect !== 'deny') permitting = true;
+    else if (rule.condition === undefined) return false;
+  }
+  return permitting;
 }

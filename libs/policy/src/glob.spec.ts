@@ -15,6 +15,12 @@ describe('compileGlob', () => {
     ['Read*', 'read_file', false],
     ['*__search', 'jira__search', true],
     ['line*', 'line1\nline2', true],
+    ['*issue*', 'list_issues', true],
+    ['*issue*', 'list_prs', false],
+    ['a*b', 'axxb', true],
+    ['a*b', 'axxbc', false],
+    ['a*b*c', 'abc', true],
+    ['?_*', 'x_y', true],
   ])('%s matches %j: %s', (glob, value, matches) => {
     expect(compileGlob(glob).matches(value)).toBe(matches);
   });

@@ -30,10 +30,32 @@ export function compileGlob(
   glob: string,
   options: { caseInsensitive?: boolean } = {},
 ): CompiledGlob {
-  if (glob === '*') return { source: glob, isLiteral: false, matches: () => true };
-  if (isLiteralGlob(glob) && !options.caseInsensitive) {
-    return { source: glob, isLiteral: true, matches: (value) => value === glob };
+  const isLiteral = isLiteralGlob(glob);
+  if (glob === '*') return { source: glob, isLiteral, matches: () => true };
+  if (!options.caseInsensitive) {
+    const simple = simpleMatcher(glob);
+    if (simple) return { source: glob, isLiteral, matches: simple };
   }
   const regexp = globToRegExp(glob, options);
-  return { source: glob, isLiteral: isLiteralGlob(glob), matches: (value) => regexp.test(value) };
+  return { source: glob, isLiteral, matches: (value) => regexp.test(value) };
+}
+
+/** Literal, `prefix*`, `*suffix` and `*infix*` globs need no RegExp (they are most globs). */
+function simpleMatcher(glob: string): ((value: string) => boolean) | undefined {
+  if (glob.includes('?')) return undefined;
+  const inner = glob.slice(1, -1);
+  const stars = glob.split('*').length - 1;
+  if (stars === 0) return (value) => value === glob;
+  if (stars === 1 && glob.endsWith('*')) {
+    const prefix = glob.slice(0, -1);
+    return (value) => value.startsWith(prefix);
+  }
+  if (stars === 1 && glob.startsWith('*')) {
+    const suffix = glob.slice(1);
+    return (value) => value.endsWith(suffix);
+  }
+  if (stars === 2 && glob.startsWith('*') && glob.endsWith('*')) {
+    return (value) => value.includes(inner);
+  }
+  return undefined;
 }

@@ -3,12 +3,12 @@ import type { CompiledRule, MatchedRule } from './compiled-rule';
 import type { CompiledPolicy } from './policy-compiler';
 import type { EvaluationInput } from './policy-input';
 import type { PolicyEffect } from './policy-rule.schema';
-import { forEachTargetedRule } from './rule-index';
+import { targetedRules } from './rule-index';
 import { explainScopeDenial } from './token-scopes';
 
 export interface Decision {
   readonly effect: PolicyEffect;
-  /** Every enabled rule that matched, highest priority first. */
+  /** Every enabled rule that matched, highest priority first (then in the order given). */
   readonly matchedRules: readonly MatchedRule[];
   /** For people and agents: which rule decided, or why nothing allowed the call. */
   readonly reason: string;
@@ -36,12 +36,12 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
 
   const matches: Match[] = [];
   let activation: CelActivation | undefined;
-  forEachTargetedRule(policy.index, input.upstream, input.tool.name, (rule) => {
-    if (rule.risks !== undefined && !rule.risks.has(input.tool.risk.level)) return;
-    if (!rule.subjects.matches(input.identity)) return;
+  for (const rule of targetedRules(policy.index, input.upstream, input.tool.name)) {
+    if (rule.risks !== undefined && !rule.risks.has(input.tool.risk.level)) continue;
+    if (!rule.subjects.matches(input.identity)) continue;
     if (rule.condition === undefined) {
       matches.push({ rule });
-      return;
+      continue;
     }
     activation ??= buildActivation(input);
     try {
@@ -49,8 +49,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     } catch (error: unknown) {
       if (rule.effect === 'deny') matches.push({ rule, conditionError: errorSummary(error) });
     }
-  });
-  if (matches.length > 1) matches.sort((a, b) => a.rule.rank - b.rule.rank);
+  }
 
   const decisive =
     matches.find((m) => m.rule.effect === 'deny') ??

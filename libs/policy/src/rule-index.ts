@@ -2,7 +2,9 @@ import type { CompiledRule } from './compiled-rule';
 
 /**
  * Rules by target, so that a decision looks only at rules that can apply to its upstream and
- * tool: literal slugs and names are Map lookups, only glob targets are tested one by one.
+ * tool: literal slugs and names are Map lookups, only glob targets are tested one by one. The
+ * result for an (upstream, tool) pair is remembered, in rank order, so a warm decision starts
+ * from a ready list.
  */
 interface ToolIndex {
   readonly byTool: Map<string, CompiledRule[]>;
@@ -13,7 +15,11 @@ export interface RuleIndex {
   readonly byUpstream: ReadonlyMap<string, ToolIndex>;
   /** Rules whose upstream target is a glob (including `*`). */
   readonly upstreamGlobs: ToolIndex;
+  readonly targeted: Map<string, readonly CompiledRule[]>;
 }
+
+/* Upstream and tool names can come from requests, so the memo is bounded. */
+const MAX_REMEMBERED_TARGETS = 10_000;
 
 export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex {
   const byUpstream = new Map<string, ToolIndex>();
@@ -32,37 +38,37 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex {
       bucket.toolGlobs.push(rule);
     }
   }
-  return { byUpstream, upstreamGlobs };
+  return { byUpstream, upstreamGlobs, targeted: new Map() };
 }
 
-/** Calls `visit` for every rule whose upstream and tool targets match; order is unspecified. */
-export function forEachTargetedRule(
+/** The enabled rules whose upstream and tool targets match, highest rank first. */
+export function targetedRules(
   index: RuleIndex,
   upstream: string,
   tool: string,
-  visit: (rule: CompiledRule) => void,
-): void {
-  const exact = index.byUpstream.get(upstream);
-  if (exact) visitToolIndex(exact, tool, visit, undefined);
-  visitToolIndex(index.upstreamGlobs, tool, visit, upstream);
+): readonly CompiledRule[] {
+  const key = `${upstream}\u0000${tool}`;
+  let rules = index.targeted.get(key);
+  if (rules === undefined) {
+    rules = collectTargetedRules(index, upstream, tool);
+    if (index.targeted.size >= MAX_REMEMBERED_TARGETS) index.targeted.clear();
+    index.targeted.set(key, rules);
+  }
+  return rules;
 }
 
-function visitToolIndex(
-  bucket: ToolIndex,
-  tool: string,
-  visit: (rule: CompiledRule) => void,
-  upstreamToTest: string | undefined,
-): void {
-  const exact = bucket.byTool.get(tool);
+function collectTargetedRules(index: RuleIndex, upstream: string, tool: string): CompiledRule[] {
+  const found: CompiledRule[] = [];
+  const exact = index.byUpstream.get(upstream);
   if (exact) {
-    for (const rule of exact) {
-      if (upstreamToTest === undefined || rule.upstream.matches(upstreamToTest)) visit(rule);
-    }
+    found.push(...(exact.byTool.get(tool) ?? []));
+    found.push(...exact.toolGlobs.filter((rule) => rule.tool.matches(tool)));
   }
-  for (const rule of bucket.toolGlobs) {
-    if (upstreamToTest !== undefined && !rule.upstream.matches(upstreamToTest)) continue;
-    if (rule.tool.matches(tool)) visit(rule);
+  const { byTool, toolGlobs } = index.upstreamGlobs;
+  for (const rule of [...(byTool.get(tool) ?? []), ...toolGlobs]) {
+    if (rule.upstream.matches(upstream) && rule.tool.matches(tool)) found.push(rule);
   }
+  return found.sort((a, b) => a.rank - b.rank);
 }
 
 function emptyToolIndex(): ToolIndex {
