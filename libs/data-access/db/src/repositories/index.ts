@@ -1,0 +1,42 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { ApprovalRepository } from './approval.repository';
+import { AuditEventRepository } from './audit-event.repository';
+import { PersonRepository } from './person.repository';
+import { PolicyRepository } from './policy.repository';
+import { TenantRepository } from './tenant.repository';
+import { TokenRepository } from './token.repository';
+import { ToolPinRepository } from './tool-pin.repository';
+import { UpstreamRepository } from './upstream.repository';
+
+export interface Repositories {
+  tenants: TenantRepository;
+  people: PersonRepository;
+  tokens: TokenRepository;
+  upstreams: UpstreamRepository;
+  policies: PolicyRepository;
+  approvals: ApprovalRepository;
+  toolPins: ToolPinRepository;
+  auditEvents: AuditEventRepository;
+}
+
+export function createRepositories(prisma: PrismaClient): Repositories {
+  return {
+    tenants: new TenantRepository(prisma),
+    people: new PersonRepository(prisma),
+    tokens: new TokenRepository(prisma),
+    upstreams: new UpstreamRepository(prisma),
+    policies: new PolicyRepository(prisma),
+    approvals: new ApprovalRepository(prisma),
+    toolPins: new ToolPinRepository(prisma),
+    auditEvents: new AuditEventRepository(prisma),
+  };
+}
+
+export * from './approval.repository';
+export * from './audit-event.repository';
+export * from './person.repository';
+export * from './policy.repository';
+export * from './tenant.repository';
+export * from './token.repository';
+export * from './tool-pin.repository';
+export * from './upstream.repository';

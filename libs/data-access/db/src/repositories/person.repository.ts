@@ -1,0 +1,79 @@
+import type { Person, PersonStatus, PrismaClient } from '../generated/prisma/client';
+import { afterId, idPage, pageSize, type Page, type PageRequest } from '../pagination';
+import { orConflict, orNull } from './prisma-errors';
+
+export type PersonRole = 'platform-admin' | 'admin' | 'approver' | 'member';
+
+export interface CreatePersonInput {
+  email: string;
+  name: string;
+  roles: PersonRole[];
+}
+
+export interface UpdatePersonInput {
+  email?: string;
+  name?: string;
+  roles?: PersonRole[];
+  status?: PersonStatus;
+}
+
+export class PersonRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  create(tenantId: string, input: CreatePersonInput): Promise<Person> {
+    return orConflict(
+      this.prisma.person.create({
+        data: {
+          tenantId,
+          email: input.email.trim().toLowerCase(),
+          name: input.name,
+          roles: input.roles,
+        },
+      }),
+    );
+  }
+
+  findById(tenantId: string, personId: string): Promise<Person | null> {
+    return this.prisma.person.findFirst({ where: { tenantId, id: personId } });
+  }
+
+  findByEmail(tenantId: string, email: string): Promise<Person | null> {
+    return this.prisma.person.findUnique({
+      where: { tenantId_email: { tenantId, email: email.trim().toLowerCase() } },
+    });
+  }
+
+  async list(tenantId: string, page: PageRequest = {}): Promise<Page<Person>> {
+    const size = pageSize(page.limit);
+    const rows = await this.prisma.person.findMany({
+      where: { tenantId, ...afterId(page.cursor) },
+      orderBy: { id: 'asc' },
+      take: size + 1,
+    });
+    return idPage(rows, size);
+  }
+
+  update(tenantId: string, personId: string, input: UpdatePersonInput): Promise<Person | null> {
+    return orNull(
+      this.prisma.person.update({
+        where: { id: personId, tenantId },
+        data: {
+          ...(input.email === undefined ? {} : { email: input.email.trim().toLowerCase() }),
+          ...(input.name === undefined ? {} : { name: input.name }),
+          ...(input.roles === undefined ? {} : { roles: input.roles }),
+          ...(input.status === undefined ? {} : { status: input.status }),
+        },
+      }),
+    );
+  }
+
+  disable(tenantId: string, personId: string): Promise<Person | null> {
+    return this.update(tenantId, personId, { status: 'disabled' });
+  }
+
+  /** Deletes the person and their tokens and approvals. */
+  async delete(tenantId: string, personId: string): Promise<boolean> {
+    const { count } = await this.prisma.person.deleteMany({ where: { tenantId, id: personId } });
+    return count === 1;
+  }
+}
