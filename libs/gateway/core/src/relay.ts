@@ -93,17 +93,9 @@ export class Relay {
       ctx.clientRequestId === undefined
         ? () => undefined
         : this.inflight.add(ctx.session.id, ctx.clientRequestId, {
-            cancel: async (reason) => {
+            cancel: async () => {
+              // Aborting makes the upstream client send notifications/cancelled upstream.
               cancelled = true;
-              if (currentState) {
-                await this.client
-                  .notify(targetOf(ctx.upstream), currentState, {
-                    jsonrpc: '2.0',
-                    method: 'notifications/cancelled',
-                    params: { requestId: upstreamRequestId, reason },
-                  })
-                  .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
-              }
               abort.abort(new Error('cancelled by the client'));
               ctx.stream?.end();
             },

@@ -1,6 +1,7 @@
 import type { Identity } from '@gatehouse/auth';
 import {
   UpstreamError,
+  type RequestContext,
   type UpstreamClient,
   type UpstreamSession,
   type UpstreamTarget,
@@ -26,7 +27,7 @@ export function targetOf(upstream: UpstreamConfig): UpstreamTarget {
 export interface UpstreamRequestOptions {
   signal: AbortSignal;
   headers?: Record<string, string>;
-  onMessage?: Parameters<UpstreamClient['request']>[3]['onMessage'];
+  onMessage?: RequestContext['onMessage'];
   /** Called with the upstream session the request is (re)sent on, before it is sent. */
   onSession?: (state: UpstreamSession) => void;
 }
@@ -79,7 +80,7 @@ export class UpstreamSessions {
     for (let attempt = 0; ; attempt++) {
       options.onSession?.(state);
       try {
-        const ctx: Parameters<UpstreamClient['request']>[3] = { signal: options.signal };
+        const ctx: RequestContext = { signal: options.signal };
         if (options.headers) ctx.headers = options.headers;
         if (options.onMessage) ctx.onMessage = options.onMessage;
         return await this.client.request(targetOf(upstream), state, request, ctx);
