@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { createRuntime, type HttpAppHandle, type Runtime } from '@gatehouse/app-kit';
+import { generateToken } from '@gatehouse/auth';
+import { loadConfig } from '@gatehouse/config';
+import {
+  createTestDatabase,
+  type Person,
+  type Tenant,
+  type TestDatabase,
+} from '@gatehouse/data-access';
+import { startGateway } from '@gatehouse/gateway-http';
+import { createLogger } from '@gatehouse/telemetry';
+import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
+import { CollectingAuditSink } from './collecting-audit-sink';
+
+export interface TestCaller {
+  person: Person;
+  token: string;
+}
+
+export interface GatewayHarness {
+  db: TestDatabase;
+  tenant: Tenant;
+  admin: TestCaller;
+  member: TestCaller;
+  upstreams: Record<'alpha' | 'beta', FixtureUpstream>;
+  runtimes: Runtime[];
+  gateways: HttpAppHandle[];
+  audit: CollectingAuditSink;
+  /** Creates another person with a token of the given scopes. */
+  addCaller(
+    roles: ('admin' | 'member' | 'approver')[],
+    scopes?: string[],
+    tenantId?: string,
+  ): Promise<TestCaller>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  replicas?: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * A real stack for end-to-end tests: a fresh Postgres database, a fresh Redis key prefix, two
+ * fixture upstream MCP servers, and N gateway replicas (separate runtimes: own Redis
+ * connections, caches and bus subscriptions) sharing Redis and Postgres like real replicas.
+ */
+export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
+  const db = await createTestDatabase();
+  const prefix = `e2e:${randomUUID()}:`;
+  const config = loadConfig(
+    {
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
+      HOST: '127.0.0.1',
+      UPSTREAM_TIMEOUT_MS: '10000',
+      ...options.env,
+    },
+    'gateway',
+  );
+  const audit = new CollectingAuditSink();
+  const upstreams = {
+    alpha: await startFixtureUpstream({ name: 'alpha' }),
+    beta: await startFixtureUpstream({ name: 'beta' }),
+  };
+  const runtimes: Runtime[] = [];
+  const gateways: HttpAppHandle[] = [];
+  for (let i = 0; i < (options.replicas ?? 2); i++) {
+    const logger = createLogger(`gateway-${i}`, config.LOG_LEVEL);
+    const runtime = await createRuntime(config, 'distributed', logger, `gateway-${i}`);
+    runtimes.push(runtime);
+    gateways.push(
+      await startGateway(runtime, { host: '127.0.0.1', port: 0, audit, version: 'test' }),
+    );
+  }
+  const repos = runtimes[0]!.repos;
+  const tenant = await repos.tenants.create({
+    slug: `t-${randomUUID().slice(0, 8)}`,
+    name: 'Test tenant',
+  });
+  for (const [slug, fixture] of Object.entries(upstreams)) {
+    await repos.upstreams.create(tenant.id, {
+      slug,
+      name: slug,
+      url: fixture.url,
+      annotationsTrusted: true,
+    });
+  }
+  await repos.policies.create(tenant.id, {
+    name: 'everyone-may-call-everything',
+    effect: 'allow',
+    subjects: ['*'],
+    targets: { upstream: '*', tool: '*' },
+  });
+
+  const addCaller: GatewayHarness['addCaller'] = async (
+    roles,
+    scopes = ['mcp:call'],
+    tenantId = tenant.id,
+  ) => {
+    const person = await repos.people.create(tenantId, {
+      email: `${randomUUID()}@example.com`,
+      name: 'Test person',
+      roles,
+    });
+    const token = generateToken();
+    await repos.tokens.create(tenantId, {
+      personId: person.id,
+      name: 'test',
+      prefix: token.displayPrefix,
+      hash: token.hash,
+      scopes,
+    });
+    return { person, token: token.secret };
+  };
+
+  return {
+    db,
+    tenant,
+    admin: await addCaller(['admin']),
+    member: await addCaller(['member']),
+    upstreams,
+    runtimes,
+    gateways,
+    audit,
+    addCaller,
+    close: async () => {
+      for (const gateway of gateways) await gateway.close();
+      for (const runtime of runtimes) await runtime.close();
+      await Promise.all(Object.values(upstreams).map((u) => u.close()));
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import type { Identity } from '@gatehouse/auth';
+import { BusChannels, type Bus } from '@gatehouse/bus';
+import type { Policy, PolicyRepository, TenantRepository } from '@gatehouse/data-access';
+import type {
+  CallDecision,
+  ToolAccess,
+  ToolCallContext,
+  UpstreamConfig,
+} from '@gatehouse/gateway-core';
+import {
+  compilePolicy,
+  couldEverAllow,
+  deriveToolRisk,
+  evaluatePolicy,
+  type CompiledPolicy,
+  type PolicyIdentity,
+  type PolicyRuleInput,
+} from '@gatehouse/policy';
+import type { Logger } from '@gatehouse/telemetry';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+interface CacheEntry {
+  at: number;
+  policy: Promise<CompiledPolicy>;
+}
+
+/** A policy that allows nothing: used when a tenant's rules cannot be compiled (fail closed). */
+const DENY_ALL = (version: number) => compilePolicy([], version);
+
+export function toRuleInput(row: Policy): PolicyRuleInput {
+  const rule: PolicyRuleInput = {
+    id: row.id,
+    name: row.name,
+    effect: row.effect,
+    subjects: row.subjects as string[],
+    targets: row.targets as PolicyRuleInput['targets'],
+    priority: row.priority,
+    enabled: row.enabled,
+  };
+  if (row.description) rule.description = row.description;
+  if (row.condition) rule.condition = row.condition;
+  return rule;
+}
+
+/**
+ * Decides tool calls and filters tool lists with the tenant's compiled policy. Compiled once per
+ * tenant policy version and kept per replica; a policy change published on the bus drops it.
+ */
+export class PolicyToolAccess implements ToolAccess {
+  private readonly cache = new Map<string, CacheEntry>();
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly policies: PolicyRepository,
+    private readonly tenants: TenantRepository,
+    private readonly logger: Logger,
+    private readonly maxAgeMs = 30_000,
+  ) {}
+
+  async listen(bus: Bus): Promise<void> {
+    this.unsubscribe = await bus.subscribe(BusChannels.tenantConfigChanged, (message) => {
+      const tenantId = (message as { tenantId?: unknown }).tenantId;
+      if (typeof tenantId === 'string') this.cache.delete(tenantId);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  async visibleTools(identity: Identity, upstream: UpstreamConfig, tools: Tool[]): Promise<Tool[]> {
+    const policy = await this.compiled(identity.tenantId);
+    const subject = policyIdentity(identity);
+    return tools.filter((tool) =>
+      couldEverAllow(policy, {
+        identity: subject,
+        upstream: upstream.slug,
+        tool: {
+          name: tool.name,
+          risk: deriveToolRisk({
+            annotations: tool.annotations,
+            annotationsTrusted: upstream.annotationsTrusted,
+          }),
+        },
+      }),
+    );
+  }
+
+  async decide(context: ToolCallContext): Promise<CallDecision> {
+    const policy = await this.compiled(context.identity.tenantId);
+    const decision = evaluatePolicy(policy, {
+      identity: policyIdentity(context.identity),
+      session: {
+        id: context.session.id,
+        clientName: context.session.clientInfo.name,
+        clientVersion: context.session.clientInfo.version,
+      },
+      upstream: context.upstream.slug,
+      tool: {
+        name: context.toolName,
+        annotations: context.tool?.annotations,
+        risk: deriveToolRisk({
+          annotations: context.tool?.annotations,
+          annotationsTrusted: context.upstream.annotationsTrusted,
+        }),
+      },
+      args: context.args,
+      now: new Date(),
+    });
+    return {
+      effect: decision.effect,
+      matchedRules: decision.matchedRules.map((r) => r.id),
+      reason: decision.reason,
+      policyVersion: decision.policyVersion,
+    };
+  }
+
+  private compiled(tenantId: string): Promise<CompiledPolicy> {
+    const cached = this.cache.get(tenantId);
+    if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.policy;
+    const policy = this.load(tenantId);
+    this.cache.set(tenantId, { at: Date.now(), policy });
+    policy.catch(() => this.cache.delete(tenantId));
+    return policy;
+  }
+
+  private async load(tenantId: string): Promise<CompiledPolicy> {
+    const [tenant, rows] = await Promise.all([
+      this.tenants.findByIdOrSlug(tenantId),
+      this.policies.list(tenantId),
+    ]);
+    const version = tenant?.policyVersion ?? 0;
+    try {
+      return compilePolicy(rows.map(toRuleInput), version);
+    } catch (error) {
+      this.logger.error(
+        { tenantId, err: error },
+        'tenant policy does not compile: denying every call until it is fixed',
+      );
+      return DENY_ALL(version);
+    }
+  }
+}
+
+function policyIdentity(identity: Identity): PolicyIdentity {
+  return {
+    id: identity.personId,
+    email: identity.email,
+    roles: identity.roles,
+    scopes: identity.scopes,
+    tenant: identity.tenantId,
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  startHttpApp,
+  createTokenResolver,
+  type HttpAppHandle,
+  type Runtime,
+} from '@gatehouse/app-kit';
+import { createGateway, type AuditSink } from '@gatehouse/gateway-core';
+import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
+import { BusApprovalGate } from './approval-gate';
+import { GatewayModule } from './gateway.module';
+import { registerMcpRoutes } from './mcp-routes';
+import { PolicyToolAccess } from './policy-tool-access';
+import { CachedUpstreamDirectory } from './upstream-directory';
+
+export interface GatewayStartOptions {
+  host: string;
+  port: number;
+  audit: AuditSink;
+  version: string;
+}
+
+/** Starts the MCP gateway on `host:port` over the runtime's stores. */
+export async function startGateway(
+  runtime: Runtime,
+  options: GatewayStartOptions,
+): Promise<HttpAppHandle> {
+  const { config, logger, repos, bus } = runtime;
+  const identities = await createTokenResolver(runtime);
+  const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
+  await directory.listen(bus);
+  const toolAccess = new PolicyToolAccess(repos.policies, repos.tenants, logger);
+  await toolAccess.listen(bus);
+  const upstreamClient = new UpstreamClient({
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    maxResponseBytes: config.UPSTREAM_MAX_RESPONSE_BYTES,
+    userAgent: `gatehouse/${options.version}`,
+  });
+  const publicUrl = (
+    config.PUBLIC_URL ??
+    `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`
+  ).replace(/\/$/, '');
+  const resourceMetadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
+  const gateway = createGateway({
+    settings: {
+      sessionTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
+      allowedOrigins: config.ALLOWED_ORIGINS,
+      resourceMetadataUrl,
+      serverInfo: { name: 'gatehouse', version: options.version },
+    },
+    identities,
+    sessions: runtime.sessions,
+    directory,
+    upstreamClient,
+    toolAccess,
+    approvals: new BusApprovalGate(repos.approvals, bus, config.APPROVAL_TIMEOUT_SECONDS * 1000),
+    audit: options.audit,
+    bus,
+    logger,
+  });
+  await gateway.start();
+
+  const handle = await startHttpApp(GatewayModule, {
+    name: 'gateway',
+    host: options.host,
+    port: options.port,
+    logger,
+    checks: runtime.checks,
+    bodyLimit: config.MCP_MAX_BODY_BYTES,
+    configure: async (app) => {
+      const resourceMetadata: Record<string, unknown> = {
+        resource: `${publicUrl}/mcp`,
+        bearer_methods_supported: ['header'],
+        resource_name: 'Gatehouse MCP gateway',
+      };
+      if (config.OIDC_ISSUER) resourceMetadata['authorization_servers'] = [config.OIDC_ISSUER];
+      await registerMcpRoutes(app.getHttpAdapter().getInstance(), gateway, {
+        bodyLimit: config.MCP_MAX_BODY_BYTES,
+        resourceMetadata,
+        logger,
+      });
+    },
+  });
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await gateway.stop();
+      await Promise.all([identities.stop(), directory.stop(), toolAccess.stop()]);
+      await upstreamClient.close();
+    },
+  };
+}
