@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+// eslint-disable-next-line no-restricted-imports -- the test inspects the stream directly
+import { Redis } from 'ioredis';
+import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
+import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
+import { AuditStreamConsumer } from './audit-stream-consumer';
+import { auditStreamKeys } from './audit-stream-keys';
+import { InProcessAuditSink } from './in-process-audit-sink';
+import { RedisStreamAuditSink } from './redis-stream-audit-sink';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+function sourceEvent(tenantId: string, i = 0): AuditSourceEvent {
+  return {
+    tenantId,
+    personId: randomUUID(),
+    tokenId: null,
+    sessionId: `s${i}`,
+    method: 'tools/call',
+    outcome: 'ok',
+    latencyMs: i,
+  };
+}
+
+describe('RedisStreamAuditSink', () => {
+  it('appends an event to ${prefix}audit', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      await sink.ready();
+      await sink.record(sourceEvent(randomUUID()));
+      expect(await redis.xlen(auditStreamKeys(prefix).stream)).toBe(1);
+    } finally {
+      await sink.close();
+      await redis.del(auditStreamKeys(prefix).stream);
+      await redis.quit();
+    }
+  });
+
+  it('rejects promptly with AUDIT_STREAM_UNAVAILABLE when Redis is unreachable', async () => {
+    const sink = new RedisStreamAuditSink('redis://127.0.0.1:1', { prefix: 'x:', timeoutMs: 300 });
+    const started = Date.now();
+    await expect(sink.record(sourceEvent(randomUUID()))).rejects.toMatchObject({
+      code: 'AUDIT_STREAM_UNAVAILABLE',
+    });
+    await expect(sink.ready(300)).rejects.toMatchObject({ code: 'AUDIT_STREAM_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(1500);
+    await sink.close();
+  });
+});
+
+describe('AuditStreamConsumer.trimAcknowledged', () => {
+  const prefix = `test:${randomUUID()}:`;
+  const keys = auditStreamKeys(prefix);
+  let redis: Redis;
+  let stuck: AuditStreamConsumer;
+  let fast: AuditStreamConsumer;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+    stuck = new AuditStreamConsumer(REDIS_URL, { prefix, consumer: 'stuck' });
+    fast = new AuditStreamConsumer(REDIS_URL, { prefix, consumer: 'fast' });
+  });
+  afterAll(async () => {
+    await Promise.all([stuck.close(), fast.close()]);
+    await redis.del(keys.stream);
+    await redis.quit();
+  });
+
+  it('trims nothing while no consumer group exists', async () => {
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 1000; i++) pipeline.xadd(keys.stream, '*', 'event', `{"n":${i}}`);
+    await pipeline.exec();
+    expect(await stuck.trimAcknowledged(10)).toBe(0);
+    expect(await redis.xlen(keys.stream)).toBe(1000);
+  });
+
+  it('removes acknowledged entries but never a pending or undelivered one', async () => {
+    await stuck.ensureGroup();
+    // 'fast' acks the first 600; 'stuck' holds the next 50 without acking; 350 stay undelivered.
+    const acked = await fast.readNew(600, 10);
+    await fast.ack(acked.map((e) => e.streamId));
+    const pending = await stuck.readNew(50, 10);
+    expect(pending).toHaveLength(50);
+    const [firstPending] = pending;
+
+    const trimmed = await fast.trimAcknowledged(10);
+    expect(trimmed).toBeGreaterThan(0);
+    expect(trimmed).toBeLessThanOrEqual(600);
+    const remaining = (await redis.xrange(keys.stream, '-', '+')).map(([id]) => id);
+    expect(remaining).toEqual(expect.arrayContaining(pending.map((e) => e.streamId)));
+    expect(remaining.length).toBeGreaterThanOrEqual(400);
+    expect(await fast.safeTrimId()).toBe(firstPending?.streamId);
+
+    // The stuck entries can still be claimed and read after trimming.
+    const claimed = await fast.claimIdle(0, 100);
+    expect(claimed.entries.map((e) => e.streamId)).toEqual(pending.map((e) => e.streamId));
+    expect(claimed.deletedIds).toEqual([]);
+  });
+});
+
+describe('InProcessAuditSink', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('writes buffered events in batches and flushes on close', async () => {
+    const repos = createRepositories(db.prisma);
+    const tenant = await repos.tenants.create({ slug: `t-${Date.now()}`, name: 'T' });
+    const sink = new InProcessAuditSink(repos.auditEvents, { batchSize: 100, maxWaitMs: 50 });
+    await Promise.all(
+      Array.from({ length: 1234 }, (_, i) => sink.record(sourceEvent(tenant.id, i))),
+    );
+    await sink.close();
+    expect(await db.prisma.auditEvent.count({ where: { tenantId: tenant.id } })).toBe(1234);
+    await expect(sink.record(sourceEvent(tenant.id))).rejects.toMatchObject({
+      code: 'AUDIT_SINK_CLOSED',
+    });
+  });
+
+  it('refuses events with AUDIT_BUFFER_FULL when the database cannot take them', async () => {
+    const down = { createMany: () => Promise.reject(new Error('database down')) };
+    const sink = new InProcessAuditSink(down, {
+      maxBuffered: 5,
+      batchSize: 100,
+      closeTimeoutMs: 10,
+    });
+    const tenantId = randomUUID();
+    for (let i = 0; i < 5; i++) await sink.record(sourceEvent(tenantId, i));
+    await expect(sink.record(sourceEvent(tenantId))).rejects.toMatchObject({
+      code: 'AUDIT_BUFFER_FULL',
+    });
+    await expect(sink.close()).rejects.toThrow('database down');
+  });
+});
