@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from '@gatehouse/telemetry';
 import { checkReadiness, type ReadinessCheck } from './health';
@@ -32,7 +33,8 @@ export interface HttpAppHandle {
 export async function startHttpApp(module: Type, options: HttpAppOptions): Promise<HttpAppHandle> {
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger.child({ app: options.name }),
-    disableRequestLogging: true,
+    // Per-request lines would dominate the logs of a busy gateway; apps log what matters.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
     // Long-lived SSE responses must not keep a shutting-down server open for ever.

@@ -9,3 +9,4 @@ export {
   UpstreamCredentialsSchema,
   type UpstreamCredentials,
 } from './upstream-directory';
+export { createAuditSink, type ClosableAuditSink } from './audit-sink';
