@@ -12,3 +12,4 @@ export {
 } from './session';
 export { InMemorySessionStore } from './session-store.memory';
 export { RedisSessionStore } from './session-store.redis';
+export { connectRedis, type RedisConnection } from './redis-connection';
