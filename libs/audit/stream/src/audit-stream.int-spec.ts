@@ -9,6 +9,8 @@ import { InProcessAuditSink } from './in-process-audit-sink';
 import { RedisStreamAuditSink } from './redis-stream-audit-sink';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+// testTimeout in a project's jest.config is ignored under the root's `projects`.
+jest.setTimeout(60_000);
 
 function sourceEvent(tenantId: string, i = 0): AuditSourceEvent {
   return {
