@@ -12,5 +12,7 @@ function findProjects(dir, depth) {
 }
 
 module.exports = {
+  // Per-project testTimeout is ignored when jest runs several projects; this one applies to all.
+  testTimeout: 30_000,
   projects: ['apps', 'libs'].flatMap((d) => findProjects(path.join(__dirname, d), 3)),
 };

@@ -128,7 +128,9 @@ describe.each([
     ]);
     expect(takes.filter((t) => t === 'up-2')).toHaveLength(1);
     expect(await b.getValue(record.id, 'names', 'g1')).toBeNull();
-    await b.delete(record.id);
+    await a.putValues(record.id, 'names', { n: 'x' }, 60);
+    expect((await b.delete(record.id))?.id).toBe(record.id);
     expect(await a.getValue(record.id, 'server-requests', 'g1')).toBeNull();
+    expect(await a.getValue(record.id, 'names', 'n')).toBeNull();
   });
 });

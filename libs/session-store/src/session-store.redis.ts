@@ -136,7 +136,8 @@ export class RedisSessionStore implements SessionStore {
     const [[, deleted] = [null, 0]] =
       (await this.redis
         .multi()
-        .del(this.key(id), ...SESSION_NAMESPACES.map((n) => this.valuesKey(id, n)))
+        .del(this.key(id))
+        .del(...SESSION_NAMESPACES.map((n) => this.valuesKey(id, n)))
         .zrem(this.tenantIndex(existing.tenantId), id)
         .exec()) ?? [];
     // Two replicas deleting at once: only the one whose DEL removed the key reports it.
