@@ -6,6 +6,9 @@ import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
 import { AuditStreamConsumer } from './audit-stream-consumer';
 import { auditStreamKeys } from './audit-stream-keys';
 import { InProcessAuditSink } from './in-process-audit-sink';
+import { writeAuditBatch } from './audit-event-writer';
+import { recordsetAuditStore } from './recordset-audit-store';
+import { toAuditEvent } from '@gatehouse/audit-contracts';
 import { RedisStreamAuditSink } from './redis-stream-audit-sink';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -122,6 +125,33 @@ describe('InProcessAuditSink', () => {
     expect(await db.prisma.auditEvent.count({ where: { tenantId: tenant.id } })).toBe(1234);
     await expect(sink.record(sourceEvent(tenant.id))).rejects.toMatchObject({
       code: 'AUDIT_SINK_CLOSED',
+    });
+  });
+
+  it('recordsetAuditStore skips stored ids and isolates a row Postgres refuses', async () => {
+    const repos = createRepositories(db.prisma);
+    const tenant = await repos.tenants.create({ slug: `r-${Date.now()}`, name: 'R' });
+    const store = recordsetAuditStore(db.prisma);
+    const policy = { mode: 'redacted', maxBytes: 1000 } as const;
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      event: toAuditEvent(
+        { ...sourceEvent(tenant.id, i), matchedRules: ['a', 'b'], arguments: { i } },
+        policy,
+      ),
+    }));
+    const orphan = { event: toAuditEvent(sourceEvent(randomUUID()), policy) };
+    expect(await writeAuditBatch(store, items.slice(0, 2))).toEqual({ inserted: 2, rejected: [] });
+    const result = await writeAuditBatch(store, [...items, orphan]);
+    expect(result.inserted).toBe(3);
+    expect(result.rejected).toEqual([
+      { item: orphan, reason: expect.stringMatching(/^REJECTED_BY_DATABASE: .*23503/) },
+    ]);
+    const row = await db.prisma.auditEvent.findFirstOrThrow({ where: { id: items[4]?.event.id } });
+    expect(row).toMatchObject({
+      matchedRules: ['a', 'b'],
+      arguments: { i: 4 },
+      outcome: 'ok',
+      kind: 'mcp',
     });
   });
 

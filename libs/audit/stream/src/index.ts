@@ -27,3 +27,4 @@ export {
   type GroupProgress,
 } from './audit-stream-consumer';
 export type { StreamEntry } from './stream-replies';
+export { recordsetAuditStore } from './recordset-audit-store';

@@ -1,4 +1,4 @@
-import type { Repositories } from '@gatehouse/data-access';
+import type { AuditEventRepository, Repositories } from '@gatehouse/data-access';
 import type { Logger } from '@gatehouse/telemetry';
 
 export interface AuditWorkerOptions {
@@ -6,6 +6,8 @@ export interface AuditWorkerOptions {
   /** REDIS_KEY_PREFIX. */
   prefix: string;
   repositories: Pick<Repositories, 'auditEvents' | 'tenants'>;
+  /** Where batches go; default repositories.auditEvents (Prisma createMany). */
+  store?: Pick<AuditEventRepository, 'createMany'>;
   /** Unique per process; default `<hostname>-<pid>-<random>`. */
   consumerName?: string;
   group?: string;
@@ -27,8 +29,8 @@ export interface AuditWorkerOptions {
   logger?: Logger;
 }
 
-export type ResolvedAuditWorkerOptions = Required<Omit<AuditWorkerOptions, 'logger'>> &
-  Pick<AuditWorkerOptions, 'logger'>;
+export type ResolvedAuditWorkerOptions = Required<Omit<AuditWorkerOptions, 'logger' | 'store'>> &
+  Pick<AuditWorkerOptions, 'logger' | 'store'>;
 
 export function resolveOptions(
   options: AuditWorkerOptions,

@@ -202,7 +202,10 @@ export class AuditWorker {
     for (;;) {
       const started = Date.now();
       try {
-        const { rejected } = await writeAuditBatch(this.options.repositories.auditEvents, items);
+        const { rejected } = await writeAuditBatch(
+          this.options.store ?? this.options.repositories.auditEvents,
+          items,
+        );
         const refused = new Set(rejected.map((r) => r.item.entry.streamId));
         const letters = [
           ...dead,
