@@ -17,6 +17,14 @@ export interface UpdatePersonInput {
   status?: PersonStatus;
 }
 
+/** Narrows `listFiltered`; every field optional, combined with AND. */
+export interface PersonFilter {
+  /** Case-insensitive substring of the email. */
+  email?: string;
+  role?: PersonRole;
+  status?: PersonStatus;
+}
+
 export class PersonRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -75,5 +83,48 @@ export class PersonRepository {
   async delete(tenantId: string, personId: string): Promise<boolean> {
     const { count } = await this.prisma.person.deleteMany({ where: { tenantId, id: personId } });
     return count === 1;
+  }
+  // --- Added for the admin API (libs/admin/api) -------------------------------------------
+
+  /** `list` with a filter, same id-ordered pagination. */
+  async listFiltered(
+    tenantId: string,
+    filter: PersonFilter,
+    page: PageRequest = {},
+  ): Promise<Page<Person>> {
+    const size = pageSize(page.limit);
+    const rows = await this.prisma.person.findMany({
+      where: {
+        tenantId,
+        ...afterId(page.cursor),
+        ...(filter.email ? { email: { contains: filter.email.toLowerCase() } } : {}),
+        ...(filter.role ? { roles: { has: filter.role } } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: size + 1,
+    });
+    return idPage(rows, size);
+  }
+
+  /**
+   * The one person lookup without a tenant id: an OIDC JWT names an email, not a tenant.
+   * Returns the active people with that email in active tenants, each with its tenant slug,
+   * so the caller can refuse an ambiguous match.
+   */
+  findActiveByEmailInAnyTenant(
+    email: string,
+    limit = 10,
+  ): Promise<(Person & { tenant: { id: string; slug: string } })[]> {
+    return this.prisma.person.findMany({
+      where: {
+        email: email.trim().toLowerCase(),
+        status: 'active',
+        tenant: { status: 'active' },
+      },
+      include: { tenant: { select: { id: true, slug: true } } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
   }
 }

@@ -1,0 +1,32 @@
+import type { Provider, Type } from '@nestjs/common';
+import { PeopleController } from './people/people.controller';
+import { PeopleService } from './people/people.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { TenantsController } from './tenants/tenants.controller';
+import { TenantsService } from './tenants/tenants.service';
+import { TokensController } from './tokens/tokens.controller';
+import { TokensService } from './tokens/tokens.service';
+import { UpstreamsController } from './upstreams/upstreams.controller';
+import { UpstreamsService } from './upstreams/upstreams.service';
+
+/**
+ * Every admin controller and its services. Adding an area (policies, approvals, audit): write
+ * `<area>/<area>.controller.ts` with an `@Access(...)` on each route, its service, and list
+ * both here; the authorization matrix test then demands a fixture for each new route.
+ */
+export const ADMIN_CONTROLLERS: readonly Type[] = [
+  TenantsController,
+  PeopleController,
+  TokensController,
+  UpstreamsController,
+  SessionsController,
+];
+
+export const ADMIN_SERVICES: readonly Provider[] = [
+  TenantsService,
+  PeopleService,
+  TokensService,
+  UpstreamsService,
+  SessionsService,
+];
