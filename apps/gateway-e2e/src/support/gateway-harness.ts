@@ -39,6 +39,8 @@ export interface GatewayHarness {
 export interface HarnessOptions {
   replicas?: number;
   env?: Record<string, string>;
+  /** Start with the rule "everyone may call everything" (default true). */
+  allowAll?: boolean;
 }
 
 /**
@@ -89,12 +91,13 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       annotationsTrusted: true,
     });
   }
-  await repos.policies.create(tenant.id, {
-    name: 'everyone-may-call-everything',
-    effect: 'allow',
-    subjects: ['*'],
-    targets: { upstream: '*', tool: '*' },
-  });
+  if (options.allowAll !== false)
+    await repos.policies.create(tenant.id, {
+      name: 'everyone-may-call-everything',
+      effect: 'allow',
+      subjects: ['*'],
+      targets: { upstream: '*', tool: '*' },
+    });
 
   const addCaller: GatewayHarness['addCaller'] = async (
     roles,
