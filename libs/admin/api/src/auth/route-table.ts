@@ -1,5 +1,5 @@
 import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ACCESS_RULE, type AccessRule } from './access-rule';
 
 export const ADMIN_PREFIX = 'api/v1';
@@ -11,6 +11,8 @@ export interface AdminRoute {
   controller: string;
   handler: string;
   rule: AccessRule | undefined;
+  /** Status of a successful call (`@HttpCode`, else Nest's 201 for POST and 200 otherwise). */
+  successStatus: number;
 }
 
 function joinPath(...parts: string[]): string {
@@ -39,6 +41,7 @@ export function listAdminRoutes(controllers: readonly Type[]): AdminRoute[] {
       if (path === undefined || typeof method !== 'number') return [];
       const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ??
         Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
+      const httpCode: unknown = Reflect.getMetadata(HTTP_CODE_METADATA, handler);
       return [
         {
           method: RequestMethod[method] ?? String(method),
@@ -46,6 +49,8 @@ export function listAdminRoutes(controllers: readonly Type[]): AdminRoute[] {
           controller: controller.name,
           handler: name,
           rule,
+          successStatus:
+            typeof httpCode === 'number' ? httpCode : method === RequestMethod.POST ? 201 : 200,
         },
       ];
     });
