@@ -13,3 +13,11 @@ export {
 export { InMemorySessionStore } from './session-store.memory';
 export { RedisSessionStore } from './session-store.redis';
 export { connectRedis, type RedisConnection } from './redis-connection';
+export {
+  parseEventId,
+  type LoggedEvent,
+  type SessionEventLog,
+  type TailOptions,
+} from './event-log';
+export { InMemorySessionEventLog } from './event-log.memory';
+export { RedisSessionEventLog } from './event-log.redis';

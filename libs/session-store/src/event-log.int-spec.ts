@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { LoggedEvent, SessionEventLog } from './event-log';
+import { InMemorySessionEventLog } from './event-log.memory';
+import { RedisSessionEventLog } from './event-log.redis';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const note = (n: number): JSONRPCMessage => ({
+  jsonrpc: '2.0',
+  method: 'notifications/message',
+  params: { level: 'info', data: n },
+});
+const connections: Redis[] = [];
+const connect = () => {
+  const r = new Redis(REDIS_URL);
+  connections.push(r);
+  return r;
+};
+afterAll(() => connections.forEach((c) => c.disconnect()));
+
+async function collect(
+  iterable: AsyncIterable<LoggedEvent>,
+  count: number,
+): Promise<LoggedEvent[]> {
+  const out: LoggedEvent[] = [];
+  for await (const e of iterable) {
+    out.push(e);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+describe.each([
+  [
+    'in-memory',
+    () => {
+      const l = new InMemorySessionEventLog(100);
+      return [l, l] as const;
+    },
+  ],
+  [
+    'redis (writer and reader on different replicas)',
+    () => {
+      const prefix = `test:${randomUUID()}:`;
+      return [
+        new RedisSessionEventLog(connect(), connect, prefix, 100, 60),
+        new RedisSessionEventLog(connect(), connect, prefix, 100, 60),
+      ] as const;
+    },
+  ],
+])('%s session event log', (_name, make) => {
+  let writer: SessionEventLog;
+  let reader: SessionEventLog;
+  beforeEach(() => {
+    [writer, reader] = make();
+  });
+
+  it('replays, in order, only the events of the resumed stream after Last-Event-ID, then ends at the final one', async () => {
+    const session = randomUUID();
+    const first = await writer.append(session, 'p1', note(1));
+    await writer.append(session, 'get', note(99));
+    await writer.append(session, 'p1', note(2));
+    await writer.append(session, 'p1', note(3), true);
+    const replayed = await collect(
+      reader.tail(session, 'p1', { after: first.id, signal: new AbortController().signal }),
+      10,
+    );
+    expect(replayed.map((e) => (e.message as { params: { data: number } }).params.data)).toEqual([
+      2, 3,
+    ]);
+    expect(replayed[1]?.final).toBe(true);
+  });
+
+  it('delivers live events appended elsewhere to a waiting reader', async () => {
+    const session = randomUUID();
+    const abort = new AbortController();
+    const received = collect(reader.tail(session, 'get', { signal: abort.signal }), 2);
+    await new Promise((r) => setTimeout(r, 100));
+    await writer.append(session, 'get', note(1));
+    await writer.append(session, 'other', note(2));
+    await writer.append(session, 'get', note(3));
+    const events = await received;
+    abort.abort();
+    expect(events.map((e) => e.id.startsWith('get_'))).toEqual([true, true]);
+    expect(events.map((e) => (e.message as { params: { data: number } }).params.data)).toEqual([
+      1, 3,
+    ]);
+  });
+
+  it('stops a tail when its signal aborts', async () => {
+    const abort = new AbortController();
+    const done = collect(reader.tail(randomUUID(), 'get', { signal: abort.signal }), 1);
+    setTimeout(() => abort.abort(), 50);
+    expect(await done).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  parseEventId,
+  type LoggedEvent,
+  type SessionEventLog,
+  type TailOptions,
+} from './event-log';
+
+interface Entry {
+  seq: number;
+  streamId: string;
+  event: LoggedEvent;
+}
+
+/** The embedded mode's event log: the same contract in one process's memory, bounded per session. */
+export class InMemorySessionEventLog implements SessionEventLog {
+  private readonly logs = new Map<string, { entries: Entry[]; waiters: Set<() => void> }>();
+  private seq = 0;
+
+  constructor(private readonly maxEvents: number) {}
+
+  private log(sessionId: string) {
+    let log = this.logs.get(sessionId);
+    if (!log) {
+      log = { entries: [], waiters: new Set() };
+      this.logs.set(sessionId, log);
+    }
+    return log;
+  }
+
+  async append(
+    sessionId: string,
+    streamId: string,
+    message: JSONRPCMessage,
+    final = false,
+  ): Promise<LoggedEvent> {
+    const log = this.log(sessionId);
+    const seq = ++this.seq;
+    const event: LoggedEvent = { id: `${streamId}_${seq}`, message, final };
+    log.entries.push({ seq, streamId, event });
+    if (log.entries.length > this.maxEvents)
+      log.entries.splice(0, log.entries.length - this.maxEvents);
+    for (const wake of log.waiters) wake();
+    return event;
+  }
+
+  async *tail(
+    sessionId: string,
+    streamId: string,
+    options: TailOptions,
+  ): AsyncIterable<LoggedEvent> {
+    const log = this.log(sessionId);
+    const parsed = options.after ? parseEventId(options.after) : undefined;
+    let cursor = parsed && /^\d+$/.test(parsed.position) ? Number(parsed.position) : this.seq;
+    while (!options.signal.aborted) {
+      const next = log.entries.filter((e) => e.seq > cursor);
+      for (const entry of next) {
+        cursor = entry.seq;
+        if (entry.streamId !== streamId) continue;
+        yield entry.event;
+        if (entry.event.final) return;
+      }
+      // Events appended while this reader was suspended at a yield are picked up before waiting.
+      if (log.entries.some((e) => e.seq > cursor)) continue;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          log.waiters.delete(wake);
+          resolve();
+        };
+        log.waiters.add(wake);
+        options.signal.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  async drop(sessionId: string): Promise<void> {
+    this.logs.delete(sessionId);
+  }
+}
