@@ -5,6 +5,10 @@ export class CollectingAuditSink implements AuditSink {
   readonly events: GatewayAuditEvent[] = [];
   failing = false;
 
+  async acceptsCalls(): Promise<boolean> {
+    return !this.failing;
+  }
+
   async record(event: GatewayAuditEvent): Promise<void> {
     if (this.failing) throw new Error('audit sink unavailable');
     this.events.push(event);

@@ -40,6 +40,11 @@ export class InProcessAuditSink {
     this.maxWaitMs = options.maxWaitMs ?? 200;
   }
 
+  /** True while the buffer has room: a full buffer means the database is not keeping up. */
+  get available(): boolean {
+    return !this.closed && this.buffer.length < this.maxBuffered;
+  }
+
   get buffered(): number {
     return this.buffer.length;
   }

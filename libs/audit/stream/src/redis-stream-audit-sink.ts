@@ -51,6 +51,11 @@ export class RedisStreamAuditSink {
     this.redis.on('error', () => undefined);
   }
 
+  /** True while the connection to Redis is up: calls that must be audited can be taken. */
+  get available(): boolean {
+    return !this.closed && this.redis.status === 'ready';
+  }
+
   /** Resolves when the connection is ready (call at start-up; record() before that rejects). */
   async ready(timeoutMs = 5000): Promise<void> {
     if (this.redis.status === 'ready') return;

@@ -175,6 +175,15 @@ export class McpGateway {
     body: JsonRpcBody,
   ): Promise<McpHttpResponse> {
     const requests = body.messages.filter((m) => m.type === 'request' || m.type === 'invalid');
+    const callsTools = body.messages.some(
+      (m) => m.type === 'request' && m.message.method === 'tools/call',
+    );
+    if (callsTools && !(await this.audit.acceptsCalls(identity.tenantId))) {
+      throw new GatewayHttpError(
+        'service_unavailable',
+        'Service Unavailable: the audit trail cannot record tool calls right now, so none are run; retry shortly',
+      );
+    }
     const stream = new ResponseStream(requests.length, body.kind === 'batch');
     const directory = await this.directory.listForTenant(identity.tenantId);
     const ctx: CallContext = {

@@ -82,7 +82,12 @@ export interface GatewayAuditEvent {
   userAgent?: string;
 }
 
-/** Where audit events go. `record` rejects when the event cannot be kept (fail closed). */
+/**
+ * Where audit events go. `record` rejects when the event cannot be kept. `acceptsCalls` is asked
+ * before a tool call is relayed: false (the trail cannot take events, and the tenant has not
+ * opted for fail-open) refuses the call with 503 instead of running it unaudited.
+ */
 export interface AuditSink {
   record(event: GatewayAuditEvent): Promise<void>;
+  acceptsCalls(tenantId: string): Promise<boolean>;
 }

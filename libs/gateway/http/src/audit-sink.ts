@@ -10,21 +10,40 @@ export type ClosableAuditSink = AuditSink & { close(): Promise<void> };
  * Distributed: every event goes to the Redis Stream the audit-service drains into Postgres.
  * Embedded: events are batched straight into the in-process database.
  */
-export function createAuditSink(runtime: Runtime): ClosableAuditSink {
-  const policies = new Map<string, { at: number; policy: Promise<ArgumentPolicy> }>();
-  const argumentPolicy = (tenantId: string): Promise<ArgumentPolicy> => {
-    const cached = policies.get(tenantId);
-    if (cached && Date.now() - cached.at < 30_000) return cached.policy;
-    const policy = runtime.repos.tenants.findByIdOrSlug(tenantId).then((tenant): ArgumentPolicy => {
-      const settings = (tenant?.settings ?? {}) as TenantSettings;
-      return { mode: settings.auditArguments ?? 'redacted', maxBytes: settings.auditArgumentsMaxBytes ?? 8192 };
-    });
-    policies.set(tenantId, { at: Date.now(), policy });
-    policy.catch(() => policies.delete(tenantId));
-    return policy;
+/** `auditRedisUrl` lets tests point the audit stream at a Redis other than the sessions'. */
+export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): ClosableAuditSink {
+  const settingsCache = new Map<string, { at: number; settings: Promise<TenantSettings> }>();
+  const tenantSettings = (tenantId: string): Promise<TenantSettings> => {
+    const cached = settingsCache.get(tenantId);
+    if (cached && Date.now() - cached.at < 30_000) return cached.settings;
+    const settings = runtime.repos.tenants
+      .findByIdOrSlug(tenantId)
+      .then((tenant) => (tenant?.settings ?? {}) as TenantSettings);
+    settingsCache.set(tenantId, { at: Date.now(), settings });
+    settings.catch(() => settingsCache.delete(tenantId));
+    return settings;
   };
-  if (runtime.mode === 'distributed' && runtime.config.REDIS_URL) {
-    return new RedisStreamAuditSink(runtime.config.REDIS_URL, { prefix: runtime.config.REDIS_KEY_PREFIX, argumentPolicy });
-  }
-  return new InProcessAuditSink(runtime.repos.auditEvents, { argumentPolicy, logger: runtime.logger });
+  const argumentPolicy = async (tenantId: string): Promise<ArgumentPolicy> => {
+    const settings = await tenantSettings(tenantId);
+    return {
+      mode: settings.auditArguments ?? 'redacted',
+      maxBytes: settings.auditArgumentsMaxBytes ?? 8192,
+    };
+  };
+  const sink =
+    runtime.mode === 'distributed' && runtime.config.REDIS_URL
+      ? new RedisStreamAuditSink(auditRedisUrl ?? runtime.config.REDIS_URL, {
+          prefix: runtime.config.REDIS_KEY_PREFIX,
+          argumentPolicy,
+        })
+      : new InProcessAuditSink(runtime.repos.auditEvents, {
+          argumentPolicy,
+          logger: runtime.logger,
+        });
+  return {
+    record: (event) => sink.record(event),
+    acceptsCalls: async (tenantId) =>
+      sink.available || Boolean((await tenantSettings(tenantId)).auditFailOpen),
+    close: () => sink.close(),
+  };
 }
