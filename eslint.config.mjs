@@ -49,7 +49,7 @@ export default [
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['libs/data-access/**/*.ts', 'libs/session-store/**/*.ts', 'libs/bus/**/*.ts', 'libs/testing/**/*.ts', 'apps/**/*.e2e-spec.ts', 'apps/**/*.int-spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    files: ['libs/data-access/**/*.ts', 'libs/audit/stream/**/*.ts', 'libs/session-store/**/*.ts', 'libs/bus/**/*.ts', 'libs/testing/**/*.ts', 'apps/**/*.e2e-spec.ts', 'apps/**/*.int-spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   prettier,

@@ -5,7 +5,7 @@ export class CollectingAuditSink implements AuditSink {
   readonly events: GatewayAuditEvent[] = [];
   failing = false;
 
-  async acceptsCalls(): Promise<boolean> {
+  async acceptsCalls(_tenantId: string): Promise<boolean> {
     return !this.failing;
   }
 

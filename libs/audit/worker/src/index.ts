@@ -7,3 +7,8 @@ export type {
   AuditWorkerStatus,
 } from './audit-worker.options';
 export { runRetention, type RetentionResult } from './audit-retention';
+export {
+  AuditServiceModule,
+  startAuditService,
+  type AuditServiceHandle,
+} from './start-audit-service';
