@@ -150,6 +150,19 @@ describe('admin API behaviour', () => {
     });
   });
 
+  it('answers malformed JSON and unknown routes in the same shape', async () => {
+    const response = await fetch(`${env.api.url}/api/v1/tenants/${tenant.slug}/people`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: '{"email":',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    const unknown = await env.call('GET', '/api/v1/nothing-here', admin.token);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
   it('rate-limits failed authentications per address with 429 and Retry-After', async () => {
     const path = `/api/v1/tenants/${tenant.slug}/people`;
     for (let i = 0; i < 3; i++) {
