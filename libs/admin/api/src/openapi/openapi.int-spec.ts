@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { bootstrapIfEmpty } from '@gatehouse/app-kit';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { ADMIN_CONTROLLERS } from '../admin-controllers';
 import { listAdminRoutes } from '../auth/route-table';
@@ -34,5 +35,13 @@ describe('OpenAPI document', () => {
     const response = await env.call('GET', '/api/docs');
     expect(response.status).toBe(200);
     expect(String(response.body)).toContain('swagger-ui');
+  });
+
+  it('accepts the bootstrap platform-admin token of a fresh installation', async () => {
+    const { secret } = await bootstrapIfEmpty(env.runtime);
+    expect(secret).toBeDefined();
+    const response = await env.call('GET', '/api/v1/tenants', secret);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ items: [{ slug: 'default' }] });
   });
 });
