@@ -197,16 +197,43 @@ describe('Streamable HTTP rules and error statuses', () => {
       expect(response.status).toBe(202);
     });
 
-    it('405 for GET (no standalone stream on this endpoint) after authentication and session checks', async () => {
+    it('GET needs Accept: text/event-stream (406) and then opens the session stream', async () => {
       const { session, version } = await rawSession(url, h.admin.token);
-      const res = await rawMcp(url, undefined, {
+      const refused = await rawMcp(url, undefined, {
         token: h.admin.token,
         session,
         version,
         method: 'GET',
-        accept: 'text/event-stream',
+        accept: 'application/json',
       });
-      expect(res.status).toBe(405);
+      expect(refused.status).toBe(406);
+      const abort = new AbortController();
+      const res = await fetch(`${url}/mcp`, {
+        headers: {
+          authorization: `Bearer ${h.admin.token}`,
+          accept: 'text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': version,
+        },
+        signal: abort.signal,
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      abort.abort();
+    });
+
+    it('400 for a Last-Event-ID the gateway did not issue', async () => {
+      const { session, version } = await rawSession(url, h.admin.token);
+      const res = await fetch(`${url}/mcp`, {
+        headers: {
+          authorization: `Bearer ${h.admin.token}`,
+          accept: 'text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': version,
+          'last-event-id': 'bogus',
+        },
+      });
+      expect(res.status).toBe(400);
     });
 
     it('404 for a pass-through upstream the caller cannot reach', async () => {

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from '@gatehouse/telemetry';
 import { checkReadiness, type ReadinessCheck } from './health';
 import { PinoNestLogger } from './nest-logger';
+import { trackConnections } from './connection-drain';
 
 export interface HttpAppOptions {
   name: string;
@@ -37,8 +38,6 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
-    // Long-lived SSE responses must not keep a shutting-down server open for ever.
-    forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -52,6 +51,7 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     const report = await checkReadiness(options.checks, draining);
     return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
+  const connections = trackConnections(fastify.server);
   await options.configure?.(app);
   await app.listen(options.port, options.host);
   const address = fastify.server.address();
@@ -64,6 +64,7 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     url: `http://${host}:${port}`,
     close: async () => {
       draining = true;
+      connections.drain();
       await app.close();
     },
   };

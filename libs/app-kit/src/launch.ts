@@ -26,7 +26,11 @@ export function readVersion(start = __dirname): string {
  * The main of every app: read and check the configuration (every problem listed, then exit 1),
  * start, and on SIGTERM stop gracefully with the function `start` returned.
  */
-export async function launch(service: string, role: AppRole, start: (ctx: LaunchContext) => Promise<() => Promise<void>>): Promise<void> {
+export async function launch(
+  service: string,
+  role: AppRole,
+  start: (ctx: LaunchContext) => Promise<() => Promise<void>>,
+): Promise<void> {
   let config: GatehouseConfig;
   try {
     config = loadConfig(process.env, role);
@@ -43,7 +47,9 @@ export async function launch(service: string, role: AppRole, start: (ctx: Launch
     installGracefulShutdown(stop, { graceMs: config.SHUTDOWN_GRACE_MS, logger });
   } catch (error) {
     logger.fatal({ err: error }, `${service} could not start`);
-    process.stderr.write(`${service} could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${service} could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -10,8 +10,11 @@ import {
 } from '@gatehouse/data-access';
 import {
   connectRedis,
+  InMemorySessionEventLog,
   InMemorySessionStore,
+  RedisSessionEventLog,
   RedisSessionStore,
+  type SessionEventLog,
   type RedisConnection,
   type SessionStore,
 } from '@gatehouse/session-store';
@@ -37,6 +40,8 @@ export interface Runtime {
   redis: RedisConnection | undefined;
   bus: Bus;
   sessions: SessionStore;
+  /** Every SSE event sent, per session, for Last-Event-ID resumption on any replica. */
+  events: SessionEventLog;
   secrets: SecretBox;
   checks: Record<string, ReadinessCheck>;
   close(): Promise<void>;
@@ -70,9 +75,11 @@ export async function createRuntime(
   let redis: RedisConnection | undefined;
   let bus: Bus;
   let sessions: SessionStore;
+  let events: SessionEventLog;
   if (mode === 'embedded' || !config.REDIS_URL) {
     bus = new InMemoryBus();
     sessions = new InMemorySessionStore();
+    events = new InMemorySessionEventLog(config.SESSION_EVENT_LOG_MAX);
   } else {
     const connection = connectRedis(config.REDIS_URL, service);
     connection.on('error', (error: Error) =>
@@ -83,6 +90,13 @@ export async function createRuntime(
       logger.warn({ err: error, channel }, 'bad bus message'),
     );
     sessions = new RedisSessionStore(connection, config.REDIS_KEY_PREFIX);
+    events = new RedisSessionEventLog(
+      connection,
+      bus,
+      config.REDIS_KEY_PREFIX,
+      config.SESSION_EVENT_LOG_MAX,
+      config.SESSION_IDLE_TTL_SECONDS,
+    );
     checks['redis'] = async () => {
       await connection.ping();
     };
@@ -102,6 +116,7 @@ export async function createRuntime(
     redis,
     bus,
     sessions,
+    events,
     secrets,
     checks,
     close: async () => {

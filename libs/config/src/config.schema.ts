@@ -94,6 +94,11 @@ export const configSchema = z.object({
   SESSION_IDLE_TTL_SECONDS: positiveInt
     .default(3600)
     .describe('An MCP session unused this long expires.'),
+  SESSION_EVENT_LOG_MAX: positiveInt
+    .default(1000)
+    .describe(
+      'SSE events kept per session for resumption with Last-Event-ID (oldest dropped first).',
+    ),
   MCP_MAX_BODY_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest accepted request body.'),

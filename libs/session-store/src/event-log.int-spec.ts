@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { LoggedEvent, SessionEventLog } from './event-log';
 import { InMemorySessionEventLog } from './event-log.memory';
+import { RedisBus } from '@gatehouse/bus';
 import { RedisSessionEventLog } from './event-log.redis';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -17,7 +18,11 @@ const connect = () => {
   connections.push(r);
   return r;
 };
-afterAll(() => connections.forEach((c) => c.disconnect()));
+const buses: RedisBus[] = [];
+afterAll(async () => {
+  connections.forEach((c) => c.disconnect());
+  await Promise.all(buses.map((b) => b.close()));
+});
 
 async function collect(
   iterable: AsyncIterable<LoggedEvent>,
@@ -43,9 +48,12 @@ describe.each([
     'redis (writer and reader on different replicas)',
     () => {
       const prefix = `test:${randomUUID()}:`;
+      const busA = new RedisBus(REDIS_URL, prefix);
+      const busB = new RedisBus(REDIS_URL, prefix);
+      buses.push(busA, busB);
       return [
-        new RedisSessionEventLog(connect(), connect, prefix, 100, 60),
-        new RedisSessionEventLog(connect(), connect, prefix, 100, 60),
+        new RedisSessionEventLog(connect(), busA, prefix, 100, 60),
+        new RedisSessionEventLog(connect(), busB, prefix, 100, 60),
       ] as const;
     },
   ],
@@ -66,9 +74,9 @@ describe.each([
       reader.tail(session, 'p1', { after: first.id, signal: new AbortController().signal }),
       10,
     );
-    expect(replayed.map((e) => (e.message as { params: { data: number } }).params.data)).toEqual([
-      2, 3,
-    ]);
+    expect(
+      replayed.map((e) => (e.message as unknown as { params: { data: number } }).params.data),
+    ).toEqual([2, 3]);
     expect(replayed[1]?.final).toBe(true);
   });
 
@@ -83,9 +91,9 @@ describe.each([
     const events = await received;
     abort.abort();
     expect(events.map((e) => e.id.startsWith('get_'))).toEqual([true, true]);
-    expect(events.map((e) => (e.message as { params: { data: number } }).params.data)).toEqual([
-      1, 3,
-    ]);
+    expect(
+      events.map((e) => (e.message as unknown as { params: { data: number } }).params.data),
+    ).toEqual([1, 3]);
   });
 
   it('stops a tail when its signal aborts', async () => {

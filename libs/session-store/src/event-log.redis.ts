@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Bus } from '@gatehouse/bus';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import {
   parseEventId,
@@ -9,16 +10,29 @@ import {
 
 const ENTRY_ID = /^\d+-\d+$/;
 
+interface Published {
+  entryId: string;
+  streamId: string;
+  message: JSONRPCMessage;
+  final: boolean;
+}
+
+/** Orders Redis Stream ids (`<ms>-<seq>`). */
+function compareEntryIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
+
 /**
- * One Redis Stream per session; each entry carries its stream id (`s`), the message (`m`) and
- * whether it ends its stream (`f`). Readers block on XREAD, so the replica holding a client's
- * connection relays what any other replica appended.
+ * One Redis Stream per session (bounded, expiring with the session) holds every SSE event for
+ * replay; live delivery goes over the bus, so a replica needs no blocking connection per open
+ * stream. A reader subscribes first, then replays from the stream, then drops live duplicates.
  */
 export class RedisSessionEventLog implements SessionEventLog {
   constructor(
     private readonly redis: Redis,
-    /** Blocking reads hold a connection each: they get their own. */
-    private readonly openReader: () => Redis,
+    private readonly bus: Bus,
     private readonly prefix: string,
     private readonly maxEvents: number,
     private readonly ttlSeconds: number,
@@ -26,6 +40,10 @@ export class RedisSessionEventLog implements SessionEventLog {
 
   private key(sessionId: string): string {
     return `${this.prefix}session:${sessionId}:events`;
+  }
+
+  private channel(sessionId: string): string {
+    return `mcp:events:${sessionId}`;
   }
 
   async append(
@@ -54,6 +72,8 @@ export class RedisSessionEventLog implements SessionEventLog {
       .exec();
     const entryId = result?.[0]?.[1];
     if (typeof entryId !== 'string') throw new Error('could not append to the session event log');
+    const published: Published = { entryId, streamId, message, final };
+    await this.bus.publish(this.channel(sessionId), published);
     return { id: `${streamId}_${entryId}`, message, final };
   }
 
@@ -62,47 +82,57 @@ export class RedisSessionEventLog implements SessionEventLog {
     streamId: string,
     options: TailOptions,
   ): AsyncIterable<LoggedEvent> {
-    const key = this.key(sessionId);
-    let cursor = '$';
-    if (options.after) {
-      const parsed = parseEventId(options.after);
-      if (parsed && ENTRY_ID.test(parsed.position)) cursor = parsed.position;
-    }
-    const reader = this.openReader();
-    const stop = () => reader.disconnect();
-    options.signal.addEventListener('abort', stop, { once: true });
+    const live: Published[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = await this.bus.subscribe(this.channel(sessionId), (message) => {
+      live.push(message as Published);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    options.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      if (cursor === '$') {
-        // Pin "now" to a concrete id so no event slips between reads.
-        const last = await reader.xrevrange(key, '+', '-', 'COUNT', 1);
-        cursor = last[0]?.[0] ?? '0-0';
-      }
-      while (!options.signal.aborted) {
-        const batch = await reader
-          .xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', key, cursor)
-          .catch((error: unknown) => {
-            if (options.signal.aborted) return null;
-            throw error;
-          });
-        if (!batch) continue;
-        for (const [, entries] of batch) {
-          for (const [entryId, fields] of entries) {
-            cursor = entryId;
-            const values = toRecord(fields);
-            if (values['s'] !== streamId || values['m'] === undefined) continue;
-            const event: LoggedEvent = {
-              id: `${streamId}_${entryId}`,
-              message: JSON.parse(values['m']) as JSONRPCMessage,
-              final: values['f'] === '1',
-            };
-            yield event;
-            if (event.final) return;
-          }
+      const parsed = options.after ? parseEventId(options.after) : undefined;
+      let cursor: string | undefined =
+        parsed && ENTRY_ID.test(parsed.position) ? parsed.position : undefined;
+      if (cursor !== undefined) {
+        for (const [entryId, fields] of await this.redis.xrange(
+          this.key(sessionId),
+          `(${cursor}`,
+          '+',
+        )) {
+          cursor = entryId;
+          const values = toRecord(fields);
+          if (values['s'] !== streamId || values['m'] === undefined) continue;
+          const event: LoggedEvent = {
+            id: `${streamId}_${entryId}`,
+            message: JSON.parse(values['m']) as JSONRPCMessage,
+            final: values['f'] === '1',
+          };
+          yield event;
+          if (event.final) return;
         }
       }
+      while (!options.signal.aborted) {
+        const next = live.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+          continue;
+        }
+        if (
+          next.streamId !== streamId ||
+          (cursor !== undefined && compareEntryIds(next.entryId, cursor) <= 0)
+        )
+          continue;
+        cursor = next.entryId;
+        yield { id: `${streamId}_${next.entryId}`, message: next.message, final: next.final };
+        if (next.final) return;
+      }
     } finally {
-      options.signal.removeEventListener('abort', stop);
-      reader.disconnect();
+      options.signal.removeEventListener('abort', onAbort);
+      await unsubscribe();
     }
   }
 

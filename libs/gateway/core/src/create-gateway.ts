@@ -1,7 +1,7 @@
 import type { IdentityResolver } from '@gatehouse/auth';
 import type { Bus } from '@gatehouse/bus';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import type { SessionStore } from '@gatehouse/session-store';
+import type { SessionEventLog, SessionStore } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
 import { InflightRegistry } from './inflight';
 import { Initializer } from './initializer';
@@ -9,6 +9,8 @@ import { ListHandler } from './list-handler';
 import { McpGateway, type GatewaySettings } from './mcp-gateway';
 import type { ApprovalGate, AuditSink, ToolAccess, UpstreamDirectory } from './ports';
 import { Relay } from './relay';
+import { ServerRequestRelay } from './server-requests';
+import { GetStreamHub } from './get-stream-hub';
 import { SessionDispatcher } from './session-dispatcher';
 import { TargetResolver } from './target-resolver';
 import { ToolCallHandler } from './tool-call-handler';
@@ -19,6 +21,7 @@ export interface GatewayDependencies {
   settings: GatewaySettings;
   identities: IdentityResolver;
   sessions: SessionStore;
+  events: SessionEventLog;
   directory: UpstreamDirectory;
   upstreamClient: UpstreamClient;
   toolAccess: ToolAccess;
@@ -37,13 +40,27 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
   const inflight = new InflightRegistry();
   const catalog = deps.catalog ?? new ToolCatalog();
   const upstreamSessions = new UpstreamSessions(upstreamClient, sessions);
+  const serverRequests = new ServerRequestRelay(
+    upstreamClient,
+    sessions,
+    settings.sessionTtlSeconds,
+    onUpstreamProblem,
+  );
   const relay = new Relay(
     upstreamSessions,
     upstreamClient,
     sessions,
     inflight,
-    settings.sessionTtlSeconds,
+    serverRequests,
     onUpstreamProblem,
+  );
+  const hub = new GetStreamHub(
+    upstreamClient,
+    deps.events,
+    serverRequests,
+    catalog,
+    deps.bus,
+    logger,
   );
   const resolver = new TargetResolver(sessions, relay);
   const lists = new ListHandler(
@@ -78,11 +95,13 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     settings,
     deps.identities,
     sessions,
+    deps.events,
     deps.directory,
     initializer,
     dispatcher,
     upstreamSessions,
     inflight,
+    hub,
     deps.audit,
     deps.bus,
     logger,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { SseEvent } from './response-stream';
 
 /** An HTTP request to /mcp, independent of the web framework. */
 export interface McpHttpRequest {
@@ -15,7 +15,7 @@ export interface McpHttpRequest {
 
 export type McpHttpResponse =
   | { status: number; headers: Record<string, string>; body?: unknown }
-  | { status: 200; headers: Record<string, string>; stream: AsyncIterable<JSONRPCMessage> };
+  | { status: 200; headers: Record<string, string>; stream: AsyncIterable<SseEvent> };
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

@@ -1,22 +1,29 @@
 import type { IdentityResolver, Identity } from '@gatehouse/auth';
 import { AuthError, hasScope } from '@gatehouse/auth';
-import type { Bus } from '@gatehouse/bus';
+import { BusChannels, type Bus } from '@gatehouse/bus';
 import {
   batchesAllowed,
   parseJsonRpcBody,
   protocolVersionFromHeader,
   type JsonRpcBody,
 } from '@gatehouse/mcp-protocol';
-import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import {
+  parseEventId,
+  type SessionEventLog,
+  type SessionStore,
+  type SessionWithUpstreams,
+} from '@gatehouse/session-store';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@gatehouse/telemetry';
-import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
+import { GET_STREAM_ID, type GetStreamHub } from './get-stream-hub';
 import type { InflightRegistry } from './inflight';
 import type { Initializer } from './initializer';
 import type { AuditSink, UpstreamDirectory } from './ports';
-import { ResponseStream } from './response-stream';
+import { ResponseStream, type SseEvent } from './response-stream';
 import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 
@@ -29,6 +36,13 @@ export interface GatewaySettings {
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+const NEVER_ABORTED = new AbortController().signal;
+
+async function* withIds(
+  tail: AsyncIterable<{ id: string; message: JSONRPCMessage }>,
+): AsyncIterable<SseEvent> {
+  for await (const event of tail) yield { id: event.id, message: event.message };
+}
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
@@ -37,22 +51,37 @@ const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
  */
 export class McpGateway {
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Open GET streams of this replica by session: ended when the session ends, and at shutdown. */
+  private readonly openStreams = new Map<string, Set<AbortController>>();
+  private stopping = false;
+  private unsubscribeTerminated: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly settings: GatewaySettings,
     private readonly identities: IdentityResolver,
     private readonly sessions: SessionStore,
+    private readonly events: SessionEventLog,
     private readonly directory: UpstreamDirectory,
     private readonly initializer: Initializer,
     private readonly dispatcher: SessionDispatcher,
     private readonly upstreamSessions: UpstreamSessions,
     private readonly inflight: InflightRegistry,
+    private readonly hub: GetStreamHub,
     private readonly audit: AuditSink,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
+    await this.hub.start();
+    this.unsubscribeTerminated = await this.bus.subscribe(
+      BusChannels.sessionTerminated,
+      (message) => {
+        const { sessionId } = message as { sessionId?: unknown };
+        if (typeof sessionId === 'string')
+          this.closeStreams(sessionId, 'the session was terminated');
+      },
+    );
     this.unsubscribe = await this.bus.subscribe(CANCEL_CHANNEL, (message) => {
       const { sessionId, requestId, reason } = message as {
         sessionId: string;
@@ -65,8 +94,20 @@ export class McpGateway {
     });
   }
 
+  /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.unsubscribe?.();
+    await this.unsubscribeTerminated?.();
+    await this.hub.stop();
+    for (const sessionId of [...this.openStreams.keys()])
+      this.closeStreams(sessionId, 'shutting down');
+  }
+
+  private closeStreams(sessionId: string, reason: string): void {
+    for (const connection of this.openStreams.get(sessionId) ?? [])
+      connection.abort(new Error(reason));
+    this.openStreams.delete(sessionId);
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
@@ -119,19 +160,49 @@ export class McpGateway {
     });
   }
 
-  /** GET opens a stream for server-initiated messages; not offered on this endpoint yet. */
+  /**
+   * GET opens the session's standalone SSE stream, or with Last-Event-ID resumes any stream of
+   * the session (the GET stream, or a POST response that was cut) from the event log: the
+   * missed events in order, then live ones. Works on any replica.
+   */
   async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
     return this.guard(async () => {
       this.checkOrigin(req);
       const identity = await this.authenticate(req);
-      await this.loadSession(req, identity);
-      throw new GatewayHttpError(
-        'method_not_allowed',
-        'Method Not Allowed: this gateway offers no standalone SSE stream',
-        {
-          allow: 'POST, DELETE',
-        },
-      );
+      if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
+        throw new GatewayHttpError(
+          'not_acceptable',
+          'Not Acceptable: GET must accept text/event-stream',
+        );
+      }
+      const session = await this.loadSession(req, identity);
+      const lastEventId = header(req.headers, 'last-event-id');
+      const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
+      if (lastEventId && !resumed) {
+        throw new GatewayHttpError(
+          'invalid_request',
+          'Bad Request: Last-Event-ID was not issued by this gateway',
+        );
+      }
+      const streamId = resumed?.streamId ?? GET_STREAM_ID;
+      const connection = new AbortController();
+      req.signal.addEventListener('abort', () => connection.abort(req.signal.reason), {
+        once: true,
+      });
+      if (streamId === GET_STREAM_ID) {
+        const upstreams = reachableUpstreams(
+          await this.directory.listForTenant(identity.tenantId),
+          identity,
+          session.route,
+        );
+        await this.hub.listen(session, upstreams, connection);
+      }
+      const tail = this.events.tail(session.id, streamId, {
+        ...(lastEventId ? { after: lastEventId } : {}),
+        signal: connection.signal,
+      });
+      await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+      return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
     });
   }
 
@@ -184,14 +255,26 @@ export class McpGateway {
         'Service Unavailable: the audit trail cannot record tool calls right now, so none are run; retry shortly',
       );
     }
-    const stream = new ResponseStream(requests.length, body.kind === 'batch');
+    // Each POST stream gets its own id in the session event log, so it can be resumed by GET.
+    const streamId = `p${randomBytes(9).toString('base64url')}`;
+    const stream = new ResponseStream(
+      requests.length,
+      body.kind === 'batch',
+      async (message, final) => {
+        const event = await this.events.append(session.id, streamId, message, final);
+        return event.id;
+      },
+    );
+    // A dropped connection is not a cancellation (MCP transport spec): the call runs on and its
+    // events stay in the log for a resume; only notifications/cancelled cancels.
+    req.signal.addEventListener('abort', () => stream.detach(), { once: true });
     const directory = await this.directory.listForTenant(identity.tenantId);
     const ctx: CallContext = {
       identity,
       session,
       upstreams: reachableUpstreams(directory, identity, session.route),
       stream,
-      signal: req.signal,
+      signal: NEVER_ABORTED,
       propagate: Object.fromEntries(
         TRACE_HEADERS.flatMap((h) => {
           const value = header(req.headers, h);

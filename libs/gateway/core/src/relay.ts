@@ -13,6 +13,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { InflightRegistry } from './inflight';
+import type { ServerRequestRelay } from './server-requests';
 import type { UpstreamConfig } from './ports';
 import type { ResponseStream } from './response-stream';
 import { targetOf, type UpstreamSessions } from './upstream-sessions';
@@ -31,18 +32,6 @@ export class RpcError extends Error {
 
 export function newGatewayId(kind: string): string {
   return `gh-${kind}-${randomBytes(12).toString('base64url')}`;
-}
-
-/** Which client capability an upstream's request to the client needs. */
-const SERVER_REQUEST_CAPABILITY: Record<string, 'sampling' | 'elicitation' | 'roots'> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
-
-export interface ServerRequestRoute {
-  slug: string;
-  upstreamRequestId: RequestId;
 }
 
 export interface RelayContext {
@@ -66,7 +55,7 @@ export class Relay {
     private readonly client: UpstreamClient,
     private readonly sessions: SessionStore,
     private readonly inflight: InflightRegistry,
-    private readonly sessionTtlSeconds: number,
+    private readonly serverRequests: ServerRequestRelay,
     private readonly onUpstreamProblem: (slug: string, error: unknown) => void,
   ) {}
 
@@ -148,7 +137,15 @@ export class Relay {
     },
   ): Promise<void> {
     if ('method' in message && 'id' in message) {
-      await this.relayServerRequest(ctx, message, call.state);
+      if (!call.state) return;
+      const stream = ctx.stream;
+      await this.serverRequests.relay(
+        ctx.session,
+        ctx.upstream,
+        call.state,
+        message,
+        stream?.open ? (m) => stream.send(m) : undefined,
+      );
       return;
     }
     if (!('method' in message)) return; // stray responses belong to no client request
@@ -173,61 +170,6 @@ export class Relay {
       return;
     }
     ctx.stream?.send(message);
-  }
-
-  /**
-   * An upstream asks the client something (sampling, elicitation, roots). The client answers
-   * with a POST that may land on any replica, so the way back is kept in the session store.
-   */
-  private async relayServerRequest(
-    ctx: RelayContext,
-    message: JSONRPCRequest,
-    state: UpstreamSession | undefined,
-  ): Promise<void> {
-    if (!state) return;
-    const target = targetOf(ctx.upstream);
-    const refuse = (code: number, text: string) =>
-      this.client
-        .sendResponse(target, state, {
-          jsonrpc: '2.0',
-          id: message.id,
-          error: { code, message: text },
-        })
-        .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
-    if (message.method === 'ping') {
-      await this.client
-        .sendResponse(target, state, { jsonrpc: '2.0', id: message.id, result: {} })
-        .catch((error: unknown) => this.onUpstreamProblem(ctx.upstream.slug, error));
-      return;
-    }
-    const capability = SERVER_REQUEST_CAPABILITY[message.method];
-    if (!capability) {
-      await refuse(JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND, `Method not found: ${message.method}`);
-      return;
-    }
-    if (ctx.session.clientCapabilities[capability] === undefined) {
-      await refuse(
-        JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND,
-        `The client did not declare the "${capability}" capability, so ${message.method} cannot be relayed`,
-      );
-      return;
-    }
-    if (!ctx.stream?.open) {
-      await refuse(
-        JSON_RPC_ERROR_CODES.SERVER_ERROR,
-        'The client is no longer listening on this request',
-      );
-      return;
-    }
-    const gatewayId = newGatewayId('s');
-    const route: ServerRequestRoute = { slug: ctx.upstream.slug, upstreamRequestId: message.id };
-    await this.sessions.putValues(
-      ctx.session.id,
-      'server-requests',
-      { [gatewayId]: JSON.stringify(route) },
-      this.sessionTtlSeconds,
-    );
-    ctx.stream.send({ ...message, id: gatewayId });
   }
 }
 

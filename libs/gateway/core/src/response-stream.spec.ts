@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { ResponseStream } from './response-stream';
+import { ResponseStream, type SseEvent } from './response-stream';
 
 const response = (id: number): JSONRPCMessage => ({ jsonrpc: '2.0', id, result: {} });
 const progress: JSONRPCMessage = {
@@ -8,9 +8,9 @@ const progress: JSONRPCMessage = {
   params: { progressToken: 1, progress: 1 },
 };
 
-async function drain(iterable: AsyncIterable<JSONRPCMessage>) {
+async function drain(iterable: AsyncIterable<SseEvent>) {
   const out: JSONRPCMessage[] = [];
-  for await (const m of iterable) out.push(m);
+  for await (const e of iterable) out.push(e.message);
   return out;
 }
 
@@ -33,19 +33,40 @@ describe('ResponseStream', () => {
     stream.send(progress);
     const ready = await stream.ready;
     expect(ready.kind).toBe('sse');
-    const drained = drain((ready as { events: AsyncIterable<JSONRPCMessage> }).events);
+    const drained = drain((ready as { events: AsyncIterable<SseEvent> }).events);
     stream.send(progress);
     stream.respond(response(7));
     expect(await drained).toEqual([progress, progress, response(7)]);
   });
 
-  it('ends instead of growing without bound when the client does not read', async () => {
-    const stream = new ResponseStream(1, false, 3);
-    for (let i = 0; i < 10; i++) stream.send(progress);
-    expect(stream.open).toBe(false);
-    const ready = await stream.ready;
-    expect(await drain((ready as { events: AsyncIterable<JSONRPCMessage> }).events)).toHaveLength(
+  it('stops queueing (but keeps logging) when the client does not read', async () => {
+    const logged: boolean[] = [];
+    const stream = new ResponseStream(
+      1,
+      false,
+      async (_m, final) => {
+        logged.push(final);
+        return `p_${logged.length}`;
+      },
       3,
     );
+    for (let i = 0; i < 10; i++) stream.send(progress);
+    stream.respond(response(1));
+    const ready = await stream.ready;
+    expect(await drain((ready as { events: AsyncIterable<SseEvent> }).events)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(logged).toHaveLength(11);
+    expect(logged[10]).toBe(true);
+  });
+
+  it('gives each streamed event the id its log returned, in order', async () => {
+    let n = 0;
+    const stream = new ResponseStream(1, false, async () => `p_${++n}`);
+    stream.send(progress);
+    stream.respond(response(2));
+    const ready = (await stream.ready) as { events: AsyncIterable<SseEvent> };
+    const ids: (string | undefined)[] = [];
+    for await (const e of ready.events) ids.push(e.id);
+    expect(ids).toEqual(['p_1', 'p_2']);
   });
 });

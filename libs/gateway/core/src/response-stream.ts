@@ -1,26 +1,39 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
+export interface SseEvent {
+  id?: string;
+  message: JSONRPCMessage;
+}
+
 export type StreamedResponse =
   | { kind: 'json'; body: JSONRPCMessage | JSONRPCMessage[] }
-  | { kind: 'sse'; events: AsyncIterable<JSONRPCMessage> };
+  | { kind: 'sse'; events: AsyncIterable<SseEvent> };
+
+/** Stores an SSE event for resumption and returns its id (undefined when not logged). */
+export type EventLogger = (message: JSONRPCMessage, final: boolean) => Promise<string | undefined>;
 
 /**
  * The answer to one POST. It stays plain JSON while nothing but final responses arrive, and
  * turns into an SSE stream the moment an intermediate message (progress, logging, a server
  * request) must reach the client before the response: relayed as it comes, never buffered.
+ * Streamed events are logged (in order) so a client that lost the connection can resume with
+ * Last-Event-ID; once the client is gone they are only logged, not queued in memory.
  */
 export class ResponseStream {
   private mode: 'pending' | 'sse' | 'done' = 'pending';
   private readonly responses: JSONRPCMessage[] = [];
-  private readonly queue: JSONRPCMessage[] = [];
+  private readonly queue: Promise<SseEvent>[] = [];
+  private logged: Promise<unknown> = Promise.resolve();
   private wake: (() => void) | undefined;
   private finished = false;
+  private detached = false;
   private resolveReady!: (response: StreamedResponse) => void;
   readonly ready: Promise<StreamedResponse>;
 
   constructor(
     private readonly expectedResponses: number,
     private readonly batch: boolean,
+    private readonly logEvent: EventLogger = async () => undefined,
     private readonly maxQueued = 10_000,
   ) {
     this.ready = new Promise((resolve) => {
@@ -28,24 +41,32 @@ export class ResponseStream {
     });
   }
 
-  /** True while the client may still receive messages on this response. */
+  /** True while messages for this response are still accepted. */
   get open(): boolean {
     return !this.finished;
+  }
+
+  /** The client went away: keep logging for a resume, stop holding events in memory. */
+  detach(): void {
+    this.detached = true;
+    this.queue.length = 0;
+    this.wake?.();
   }
 
   /** A message that precedes the final responses: switches to SSE. */
   send(message: JSONRPCMessage): void {
     if (this.finished) return;
     if (this.mode === 'pending') this.startStreaming();
-    this.push(message);
+    this.push(message, false);
   }
 
   /** One of the final responses; the stream ends after the last one. */
   respond(message: JSONRPCMessage): void {
     if (this.finished) return;
     this.responses.push(message);
-    if (this.mode === 'sse') this.push(message);
-    if (this.responses.length < this.expectedResponses) return;
+    const last = this.responses.length >= this.expectedResponses;
+    if (this.mode === 'sse') this.push(message, last);
+    if (!last) return;
     if (this.mode === 'pending') {
       this.mode = 'done';
       this.finished = true;
@@ -59,39 +80,42 @@ export class ResponseStream {
     this.end();
   }
 
-  /** Ends the stream early (client gone or shutdown). */
+  /** Ends the stream early (cancelled, or shutdown). */
   end(): void {
     this.finished = true;
     this.wake?.();
   }
 
-  private push(message: JSONRPCMessage): void {
+  private push(message: JSONRPCMessage, final: boolean): void {
+    const logged = this.logged.then(() => this.logEvent(message, final)).catch(() => undefined);
+    this.logged = logged;
+    if (this.detached) return;
     // A client that never reads must not grow the gateway's memory without bound.
     if (this.queue.length >= this.maxQueued) {
-      this.end();
+      this.detach();
       return;
     }
-    this.queue.push(message);
+    this.queue.push(logged.then((id) => (id === undefined ? { message } : { id, message })));
     this.wake?.();
   }
 
   private startStreaming(): void {
     this.mode = 'sse';
-    const events: AsyncIterable<JSONRPCMessage> = {
+    const events: AsyncIterable<SseEvent> = {
       [Symbol.asyncIterator]: () => ({
-        next: async (): Promise<IteratorResult<JSONRPCMessage>> => {
+        next: async (): Promise<IteratorResult<SseEvent>> => {
           for (;;) {
-            const message = this.queue.shift();
-            if (message !== undefined) return { value: message, done: false };
-            if (this.finished) return { value: undefined, done: true };
+            const event = this.queue.shift();
+            if (event !== undefined) return { value: await event, done: false };
+            if (this.finished || this.detached) return { value: undefined, done: true };
             await new Promise<void>((resolve) => {
               this.wake = resolve;
             });
             this.wake = undefined;
           }
         },
-        return: async (): Promise<IteratorResult<JSONRPCMessage>> => {
-          this.end();
+        return: async (): Promise<IteratorResult<SseEvent>> => {
+          this.detach();
           return { value: undefined, done: true };
         },
       }),

@@ -9,7 +9,8 @@ import type {
 import type { CallContext } from './call-context';
 import type { ListHandler } from './list-handler';
 import type { AuditSink, GatewayAuditEvent, UpstreamConfig } from './ports';
-import { RpcError, toRpcError, type Relay, type ServerRequestRoute } from './relay';
+import { RpcError, toRpcError, type Relay } from './relay';
+import type { ServerRequestRoute } from './server-requests';
 import type { TargetResolver } from './target-resolver';
 import { ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';

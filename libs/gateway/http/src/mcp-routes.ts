@@ -94,10 +94,15 @@ async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logg
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // A comment line now and then keeps idle streams open through proxies and load balancers.
+  const heartbeat = setInterval(() => {
+    if (!raw.destroyed) raw.write(': keep-alive\n\n');
+  }, 15_000);
   try {
-    for await (const message of response.stream) {
+    for await (const event of response.stream) {
       if (raw.destroyed) break;
-      const ok = raw.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      const id = event.id === undefined ? '' : `id: ${event.id}\n`;
+      const ok = raw.write(`event: message\n${id}data: ${JSON.stringify(event.message)}\n\n`);
       if (!ok) {
         await new Promise<void>((resolve) => {
           raw.once('drain', resolve);
@@ -108,6 +113,7 @@ async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logg
   } catch (error) {
     logger.warn({ err: error }, 'SSE stream ended with an error');
   } finally {
+    clearInterval(heartbeat);
     raw.end();
   }
 }

@@ -49,6 +49,7 @@ export async function startGateway(
     },
     identities,
     sessions: runtime.sessions,
+    events: runtime.events,
     directory,
     upstreamClient,
     toolAccess,
@@ -83,8 +84,9 @@ export async function startGateway(
   return {
     ...handle,
     close: async () => {
-      await handle.close();
+      // Standalone GET streams never end on their own: close them first, then drain the rest.
       await gateway.stop();
+      await handle.close();
       await Promise.all([identities.stop(), directory.stop(), toolAccess.stop()]);
       await upstreamClient.close();
     },
