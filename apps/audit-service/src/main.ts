@@ -4,7 +4,10 @@ import { portFor } from '@gatehouse/config';
 
 void launch('audit-service', 'audit-service', async ({ config, logger }) => {
   const runtime = await createRuntime(config, 'distributed', logger, 'audit-service');
-  const service = await startAuditService(runtime, { host: config.HOST, port: portFor(config, 'audit-service') });
+  const service = await startAuditService(runtime, {
+    host: config.HOST,
+    port: portFor(config, 'audit-service'),
+  });
   return async () => {
     await service.close();
     await runtime.close();

@@ -16,7 +16,10 @@ export function printWelcome(info: WelcomeInfo): void {
     `  MCP endpoint:    ${info.gatewayUrl}/mcp`,
   ];
   if (info.adminUrl) {
-    lines.push(`  Admin API:       ${info.adminUrl}/api/v1`, `  Admin API docs:  ${info.adminUrl}/api/docs`);
+    lines.push(
+      `  Admin API:       ${info.adminUrl}/api/v1`,
+      `  Admin API docs:  ${info.adminUrl}/api/docs`,
+    );
   }
   if (info.bootstrap.secret) {
     lines.push(

@@ -5,7 +5,12 @@ import { createAuditSink, startGateway } from '@gatehouse/gateway-http';
 void launch('gateway', 'gateway', async ({ config, logger, version }) => {
   const runtime = await createRuntime(config, 'distributed', logger, 'gateway');
   const audit = createAuditSink(runtime);
-  const gateway = await startGateway(runtime, { host: config.HOST, port: portFor(config, 'gateway'), audit, version });
+  const gateway = await startGateway(runtime, {
+    host: config.HOST,
+    port: portFor(config, 'gateway'),
+    audit,
+    version,
+  });
   return async () => {
     await gateway.close();
     await audit.close();
