@@ -9,6 +9,7 @@ import { ListHandler } from './list-handler';
 import { McpGateway, type GatewaySettings } from './mcp-gateway';
 import type { ApprovalGate, AuditSink, ToolAccess, UpstreamDirectory } from './ports';
 import { Relay } from './relay';
+import { RequestChecks } from './request-checks';
 import { ServerRequestRelay } from './server-requests';
 import { GetStreamHub } from './get-stream-hub';
 import { SessionDispatcher } from './session-dispatcher';
@@ -93,7 +94,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
   );
   return new McpGateway(
     settings,
-    deps.identities,
+    new RequestChecks(settings, deps.identities, sessions),
     sessions,
     deps.events,
     deps.directory,

@@ -1,12 +1,6 @@
-import type { IdentityResolver, Identity } from '@gatehouse/auth';
-import { AuthError, hasScope } from '@gatehouse/auth';
+import type { Identity } from '@gatehouse/auth';
 import { BusChannels, type Bus } from '@gatehouse/bus';
-import {
-  batchesAllowed,
-  parseJsonRpcBody,
-  protocolVersionFromHeader,
-  type JsonRpcBody,
-} from '@gatehouse/mcp-protocol';
+import { batchesAllowed, type JsonRpcBody } from '@gatehouse/mcp-protocol';
 import {
   parseEventId,
   type SessionEventLog,
@@ -20,6 +14,7 @@ import type { CallContext } from './call-context';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 import { GET_STREAM_ID, type GetStreamHub } from './get-stream-hub';
+import { RequestChecks, SESSION_HEADER } from './request-checks';
 import type { InflightRegistry } from './inflight';
 import type { Initializer } from './initializer';
 import type { AuditSink, UpstreamDirectory } from './ports';
@@ -35,7 +30,6 @@ export interface GatewaySettings {
   serverInfo: Implementation;
 }
 
-const SESSION_HEADER = 'mcp-session-id';
 const NEVER_ABORTED = new AbortController().signal;
 
 async function* withIds(
@@ -58,7 +52,7 @@ export class McpGateway {
 
   constructor(
     private readonly settings: GatewaySettings,
-    private readonly identities: IdentityResolver,
+    private readonly checks: RequestChecks,
     private readonly sessions: SessionStore,
     private readonly events: SessionEventLog,
     private readonly directory: UpstreamDirectory,
@@ -112,8 +106,8 @@ export class McpGateway {
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
     return this.guard(async () => {
-      this.checkOrigin(req);
-      const identity = await this.authenticate(req);
+      this.checks.origin(req);
+      const identity = await this.checks.authenticate(req);
       const accept = header(req.headers, 'accept');
       if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
         throw new GatewayHttpError(
@@ -128,7 +122,7 @@ export class McpGateway {
           'Unsupported Media Type: Content-Type must be application/json',
         );
       }
-      const body = this.parseBody(req.rawBody ?? '');
+      const body = this.checks.parseBody(req.rawBody ?? '');
 
       const initialize = body.messages.find(
         (m) => m.type === 'request' && m.message.method === 'initialize',
@@ -149,7 +143,7 @@ export class McpGateway {
         return this.initializer.initialize(req, identity, initialize.message);
       }
 
-      const session = await this.loadSession(req, identity);
+      const session = await this.checks.loadSession(req, identity);
       if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
         throw new GatewayHttpError(
           'batch_not_allowed',
@@ -167,15 +161,15 @@ export class McpGateway {
    */
   async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
     return this.guard(async () => {
-      this.checkOrigin(req);
-      const identity = await this.authenticate(req);
+      this.checks.origin(req);
+      const identity = await this.checks.authenticate(req);
       if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
         throw new GatewayHttpError(
           'not_acceptable',
           'Not Acceptable: GET must accept text/event-stream',
         );
       }
-      const session = await this.loadSession(req, identity);
+      const session = await this.checks.loadSession(req, identity);
       const lastEventId = header(req.headers, 'last-event-id');
       const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
       if (lastEventId && !resumed) {
@@ -208,9 +202,9 @@ export class McpGateway {
 
   async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
     return this.guard(async () => {
-      this.checkOrigin(req);
-      const identity = await this.authenticate(req);
-      const session = await this.loadSession(req, identity);
+      this.checks.origin(req);
+      const identity = await this.checks.authenticate(req);
+      const session = await this.checks.loadSession(req, identity);
       const started = performance.now();
       const deleted = await this.sessions.delete(session.id);
       if (!deleted)
@@ -321,99 +315,6 @@ export class McpGateway {
     const headers = { [SESSION_HEADER]: session.id };
     if (ready.kind === 'json') return { status: 200, headers, body: ready.body };
     return { status: 200, headers, stream: ready.events };
-  }
-
-  private parseBody(raw: string): JsonRpcBody {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (error) {
-      throw new GatewayHttpError(
-        'parse_error',
-        `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`,
-      );
-    }
-    const body = parseJsonRpcBody(json);
-    if (body.kind === 'invalid')
-      throw new GatewayHttpError('invalid_request', body.error.error.message);
-    return body;
-  }
-
-  private checkOrigin(req: McpHttpRequest): void {
-    const origin = header(req.headers, 'origin');
-    if (origin !== undefined && !this.settings.allowedOrigins.includes(origin)) {
-      throw new GatewayHttpError(
-        'origin_not_allowed',
-        `Forbidden: Origin ${origin} is not allowed`,
-      );
-    }
-  }
-
-  private async authenticate(req: McpHttpRequest): Promise<Identity> {
-    const authorization = header(req.headers, 'authorization');
-    const challenge = (error: string, description: string) => ({
-      'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}", error="${error}", error_description="${description}"`,
-    });
-    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    if (!match?.[1]) {
-      throw new GatewayHttpError('unauthorized', 'Unauthorized: a bearer token is required', {
-        'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}"`,
-      });
-    }
-    let identity: Identity;
-    try {
-      identity = await this.identities.resolveBearer(match[1]);
-    } catch (error) {
-      if (error instanceof AuthError) {
-        throw new GatewayHttpError(
-          'unauthorized',
-          `Unauthorized: ${error.message}`,
-          challenge('invalid_token', error.message),
-        );
-      }
-      throw error;
-    }
-    if (!hasScope(identity, 'mcp:call')) {
-      throw new GatewayHttpError(
-        'forbidden',
-        'Forbidden: the token lacks the mcp:call scope',
-        challenge('insufficient_scope', 'mcp:call required'),
-      );
-    }
-    return identity;
-  }
-
-  /** A session is not authentication: an id presented by anyone but its owner does not exist. */
-  private async loadSession(
-    req: McpHttpRequest,
-    identity: Identity,
-  ): Promise<SessionWithUpstreams> {
-    const id = header(req.headers, SESSION_HEADER);
-    if (!id)
-      throw new GatewayHttpError(
-        'session_required',
-        'Bad Request: Mcp-Session-Id header is required',
-      );
-    const version = protocolVersionFromHeader(req.headers['mcp-protocol-version']);
-    if (!version.ok) throw new GatewayHttpError('invalid_protocol_version', version.message);
-    const session = id.length <= 128 ? await this.sessions.get(id) : null;
-    if (
-      !session ||
-      session.tenantId !== identity.tenantId ||
-      session.personId !== identity.personId
-    ) {
-      throw new GatewayHttpError(
-        'session_not_found',
-        'Not Found: unknown or expired session; initialize a new one',
-      );
-    }
-    if ((session.route.kind === 'upstream' ? session.route.slug : undefined) !== req.upstreamSlug) {
-      throw new GatewayHttpError(
-        'session_not_found',
-        'Not Found: this session belongs to another endpoint',
-      );
-    }
-    return session;
   }
 
   private async guard(work: () => Promise<McpHttpResponse>): Promise<McpHttpResponse> {

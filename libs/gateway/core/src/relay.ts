@@ -16,7 +16,7 @@ import type { InflightRegistry } from './inflight';
 import type { ServerRequestRelay } from './server-requests';
 import type { UpstreamConfig } from './ports';
 import type { ResponseStream } from './response-stream';
-import { targetOf, type UpstreamSessions } from './upstream-sessions';
+import type { UpstreamSessions } from './upstream-sessions';
 
 /** A JSON-RPC error to hand back to the client for its request. */
 export class RpcError extends Error {

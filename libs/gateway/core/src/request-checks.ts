@@ -1,0 +1,114 @@
+import { AuthError, hasScope, type Identity, type IdentityResolver } from '@gatehouse/auth';
+import {
+  parseJsonRpcBody,
+  protocolVersionFromHeader,
+  type JsonRpcBody,
+} from '@gatehouse/mcp-protocol';
+import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import { GatewayHttpError } from './gateway-error';
+import { header, type McpHttpRequest } from './http-types';
+import type { GatewaySettings } from './mcp-gateway';
+
+export const SESSION_HEADER = 'mcp-session-id';
+
+/**
+ * The checks every /mcp request passes before anything else: Origin (DNS rebinding), bearer
+ * token and scope, body syntax, session id, protocol version and the session's owner.
+ */
+export class RequestChecks {
+  constructor(
+    private readonly settings: GatewaySettings,
+    private readonly identities: IdentityResolver,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  parseBody(raw: string): JsonRpcBody {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      throw new GatewayHttpError(
+        'parse_error',
+        `Parse error: ${error instanceof Error ? error.message : 'invalid JSON'}`,
+      );
+    }
+    const body = parseJsonRpcBody(json);
+    if (body.kind === 'invalid')
+      throw new GatewayHttpError('invalid_request', body.error.error.message);
+    return body;
+  }
+
+  origin(req: McpHttpRequest): void {
+    const origin = header(req.headers, 'origin');
+    if (origin !== undefined && !this.settings.allowedOrigins.includes(origin)) {
+      throw new GatewayHttpError(
+        'origin_not_allowed',
+        `Forbidden: Origin ${origin} is not allowed`,
+      );
+    }
+  }
+
+  async authenticate(req: McpHttpRequest): Promise<Identity> {
+    const authorization = header(req.headers, 'authorization');
+    const challenge = (error: string, description: string) => ({
+      'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}", error="${error}", error_description="${description}"`,
+    });
+    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    if (!match?.[1]) {
+      throw new GatewayHttpError('unauthorized', 'Unauthorized: a bearer token is required', {
+        'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}"`,
+      });
+    }
+    let identity: Identity;
+    try {
+      identity = await this.identities.resolveBearer(match[1]);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        throw new GatewayHttpError(
+          'unauthorized',
+          `Unauthorized: ${error.message}`,
+          challenge('invalid_token', error.message),
+        );
+      }
+      throw error;
+    }
+    if (!hasScope(identity, 'mcp:call')) {
+      throw new GatewayHttpError(
+        'forbidden',
+        'Forbidden: the token lacks the mcp:call scope',
+        challenge('insufficient_scope', 'mcp:call required'),
+      );
+    }
+    return identity;
+  }
+
+  /** A session is not authentication: an id presented by anyone but its owner does not exist. */
+  async loadSession(req: McpHttpRequest, identity: Identity): Promise<SessionWithUpstreams> {
+    const id = header(req.headers, SESSION_HEADER);
+    if (!id)
+      throw new GatewayHttpError(
+        'session_required',
+        'Bad Request: Mcp-Session-Id header is required',
+      );
+    const version = protocolVersionFromHeader(req.headers['mcp-protocol-version']);
+    if (!version.ok) throw new GatewayHttpError('invalid_protocol_version', version.message);
+    const session = id.length <= 128 ? await this.sessions.get(id) : null;
+    if (
+      !session ||
+      session.tenantId !== identity.tenantId ||
+      session.personId !== identity.personId
+    ) {
+      throw new GatewayHttpError(
+        'session_not_found',
+        'Not Found: unknown or expired session; initialize a new one',
+      );
+    }
+    if ((session.route.kind === 'upstream' ? session.route.slug : undefined) !== req.upstreamSlug) {
+      throw new GatewayHttpError(
+        'session_not_found',
+        'Not Found: this session belongs to another endpoint',
+      );
+    }
+    return session;
+  }
+}
