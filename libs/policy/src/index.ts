@@ -9,6 +9,7 @@ export { couldEverAllow, type ListingInput } from './could-ever-allow';
 export { compilePolicy, type CompiledPolicy } from './policy-compiler';
 export { PolicyError, type PolicyErrorCode } from './policy-error';
 export { evaluatePolicy, type Decision } from './policy-evaluator';
+export { policyRowToRule, type PolicyRow } from './policy-row';
 export type { EvaluationInput, PolicyIdentity, PolicySession, PolicyTool } from './policy-input';
 export {
   POLICY_EFFECTS,
