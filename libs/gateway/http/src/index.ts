@@ -10,3 +10,4 @@ export {
   type UpstreamCredentials,
 } from './upstream-directory';
 export { createAuditSink, type ClosableAuditSink } from './audit-sink';
+export { toolDefinitionHash, ToolPinning, type ToolReview } from './tool-pinning';

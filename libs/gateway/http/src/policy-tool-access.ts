@@ -1,6 +1,11 @@
 import type { Identity } from '@gatehouse/auth';
 import { BusChannels, type Bus } from '@gatehouse/bus';
-import type { Policy, PolicyRepository, TenantRepository } from '@gatehouse/data-access';
+import type {
+  Policy,
+  PolicyRepository,
+  TenantRepository,
+  TenantSettings,
+} from '@gatehouse/data-access';
 import type {
   CallDecision,
   ToolAccess,
@@ -18,10 +23,16 @@ import {
 } from '@gatehouse/policy';
 import type { Logger } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolPinning } from './tool-pinning';
+
+interface TenantPolicy {
+  policy: CompiledPolicy;
+  hideChangedTools: boolean;
+}
 
 interface CacheEntry {
   at: number;
-  policy: Promise<CompiledPolicy>;
+  policy: Promise<TenantPolicy>;
 }
 
 /** A policy that allows nothing: used when a tenant's rules cannot be compiled (fail closed). */
@@ -53,6 +64,7 @@ export class PolicyToolAccess implements ToolAccess {
   constructor(
     private readonly policies: PolicyRepository,
     private readonly tenants: TenantRepository,
+    private readonly pinning: ToolPinning,
     private readonly logger: Logger,
     private readonly maxAgeMs = 30_000,
   ) {}
@@ -60,7 +72,10 @@ export class PolicyToolAccess implements ToolAccess {
   async listen(bus: Bus): Promise<void> {
     this.unsubscribe = await bus.subscribe(BusChannels.tenantConfigChanged, (message) => {
       const tenantId = (message as { tenantId?: unknown }).tenantId;
-      if (typeof tenantId === 'string') this.cache.delete(tenantId);
+      if (typeof tenantId === 'string') {
+        this.cache.delete(tenantId);
+        this.pinning.forget(tenantId);
+      }
     });
   }
 
@@ -69,25 +84,40 @@ export class PolicyToolAccess implements ToolAccess {
   }
 
   async visibleTools(identity: Identity, upstream: UpstreamConfig, tools: Tool[]): Promise<Tool[]> {
-    const policy = await this.compiled(identity.tenantId);
+    const [{ policy, hideChangedTools }, reviews] = await Promise.all([
+      this.compiled(identity.tenantId),
+      this.pinning.review(upstream, tools),
+    ]);
     const subject = policyIdentity(identity);
-    return tools.filter((tool) =>
-      couldEverAllow(policy, {
+    return tools.filter((tool) => {
+      const review = reviews.get(tool.name);
+      if (review?.changed && hideChangedTools) return false;
+      const risk = deriveToolRisk({
+        annotations: tool.annotations,
+        annotationsTrusted: upstream.annotationsTrusted,
+        override: review?.riskOverride,
+      });
+      return couldEverAllow(policy, {
         identity: subject,
         upstream: upstream.slug,
-        tool: {
-          name: tool.name,
-          risk: deriveToolRisk({
-            annotations: tool.annotations,
-            annotationsTrusted: upstream.annotationsTrusted,
-          }),
-        },
-      }),
-    );
+        tool: { name: tool.name, risk },
+      });
+    });
   }
 
   async decide(context: ToolCallContext): Promise<CallDecision> {
-    const policy = await this.compiled(context.identity.tenantId);
+    const { policy, hideChangedTools } = await this.compiled(context.identity.tenantId);
+    const review = context.tool
+      ? (await this.pinning.review(context.upstream, [context.tool])).get(context.toolName)
+      : undefined;
+    if (review?.changed && hideChangedTools) {
+      return {
+        effect: 'deny',
+        matchedRules: [],
+        reason: `the definition of ${context.upstream.slug}/${context.toolName} changed since it was pinned; an admin must accept it first`,
+        policyVersion: policy.version,
+      };
+    }
     const decision = evaluatePolicy(policy, {
       identity: policyIdentity(context.identity),
       session: {
@@ -102,6 +132,7 @@ export class PolicyToolAccess implements ToolAccess {
         risk: deriveToolRisk({
           annotations: context.tool?.annotations,
           annotationsTrusted: context.upstream.annotationsTrusted,
+          override: review?.riskOverride,
         }),
       },
       args: context.args,
@@ -115,7 +146,7 @@ export class PolicyToolAccess implements ToolAccess {
     };
   }
 
-  private compiled(tenantId: string): Promise<CompiledPolicy> {
+  private compiled(tenantId: string): Promise<TenantPolicy> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.policy;
     const policy = this.load(tenantId);
@@ -124,20 +155,21 @@ export class PolicyToolAccess implements ToolAccess {
     return policy;
   }
 
-  private async load(tenantId: string): Promise<CompiledPolicy> {
+  private async load(tenantId: string): Promise<TenantPolicy> {
     const [tenant, rows] = await Promise.all([
       this.tenants.findByIdOrSlug(tenantId),
       this.policies.list(tenantId),
     ]);
     const version = tenant?.policyVersion ?? 0;
+    const hideChangedTools = Boolean((tenant?.settings as TenantSettings | null)?.hideChangedTools);
     try {
-      return compilePolicy(rows.map(toRuleInput), version);
+      return { policy: compilePolicy(rows.map(toRuleInput), version), hideChangedTools };
     } catch (error) {
       this.logger.error(
         { tenantId, err: error },
         'tenant policy does not compile: denying every call until it is fixed',
       );
-      return DENY_ALL(version);
+      return { policy: DENY_ALL(version), hideChangedTools };
     }
   }
 }

@@ -10,6 +10,7 @@ import { BusApprovalGate } from './approval-gate';
 import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
 import { PolicyToolAccess } from './policy-tool-access';
+import { ToolPinning } from './tool-pinning';
 import { CachedUpstreamDirectory } from './upstream-directory';
 
 export interface GatewayStartOptions {
@@ -28,7 +29,12 @@ export async function startGateway(
   const identities = await createTokenResolver(runtime);
   const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
   await directory.listen(bus);
-  const toolAccess = new PolicyToolAccess(repos.policies, repos.tenants, logger);
+  const toolAccess = new PolicyToolAccess(
+    repos.policies,
+    repos.tenants,
+    new ToolPinning(repos.toolPins, logger),
+    logger,
+  );
   await toolAccess.listen(bus);
   const upstreamClient = new UpstreamClient({
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
