@@ -34,6 +34,10 @@ describe('MCP lifecycle through the gateway (official SDK client)', () => {
       '5',
     );
     expect(h.upstreams.beta.callCounts.get('add')).toBe(1);
+    // The client's token stays at the gateway; upstreams never see it.
+    const seen = Object.values(h.upstreams).flatMap((u) => u.receivedHeaders.map((r) => JSON.stringify(r.headers)));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.some((headers) => headers.includes(h.admin.token) || headers.includes('authorization'))).toBe(false);
 
     const failed = (await client.callTool({
       name: 'alpha__fail',
