@@ -1,12 +1,21 @@
 import type { Provider, Type } from '@nestjs/common';
+import { ApprovalsController } from './approvals/approvals.controller';
+import { ApprovalsService } from './approvals/approvals.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
 import { PeopleController } from './people/people.controller';
 import { PeopleService } from './people/people.service';
+import { PoliciesController } from './policies/policies.controller';
+import { PoliciesService } from './policies/policies.service';
+import { PolicySimulationService } from './policies/policy-simulation.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsController } from './tenants/tenants.controller';
 import { TenantsService } from './tenants/tenants.service';
 import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
+import { ToolsController } from './tools/tools.controller';
+import { ToolsService } from './tools/tools.service';
 import { UpstreamsController } from './upstreams/upstreams.controller';
 import { UpstreamsService } from './upstreams/upstreams.service';
 
@@ -21,6 +30,10 @@ export const ADMIN_CONTROLLERS: readonly Type[] = [
   TokensController,
   UpstreamsController,
   SessionsController,
+  PoliciesController,
+  ApprovalsController,
+  ToolsController,
+  AuditController,
 ];
 
 export const ADMIN_SERVICES: readonly Provider[] = [
@@ -29,4 +42,9 @@ export const ADMIN_SERVICES: readonly Provider[] = [
   TokensService,
   UpstreamsService,
   SessionsService,
+  PoliciesService,
+  PolicySimulationService,
+  ApprovalsService,
+  ToolsService,
+  AuditService,
 ];

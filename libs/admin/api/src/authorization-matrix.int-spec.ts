@@ -73,6 +73,54 @@ async function freshSession(env: AdminTestEnv, w: MatrixWorld): Promise<string> 
   return id;
 }
 
+async function freshPolicy(
+  env: AdminTestEnv,
+  w: MatrixWorld,
+): Promise<{ id: string; policyVersion: number }> {
+  const { result, policyVersion } = await env.runtime.repos.policies.create(w.tenant.id, {
+    name: `rule-${unique()}`,
+    effect: 'allow',
+    subjects: ['*'],
+    targets: { upstream: '*', tool: '*' },
+  });
+  return { id: result.id, policyVersion };
+}
+
+/** A pending approval asked for by someone else than every matrix caller. */
+async function freshApproval(env: AdminTestEnv, w: MatrixWorld): Promise<string> {
+  const approval = await env.runtime.repos.approvals.create(w.tenant.id, {
+    personId: await freshPerson(env, w),
+    sessionId: 's-matrix',
+    upstreamSlug: 'github',
+    toolName: 'delete_repo',
+    argumentsDigest: 'digest',
+    arguments: { repo: 'x' },
+    matchedRules: [],
+    policyVersion: 1,
+    expiresAt: new Date(Date.now() + 600_000),
+  });
+  return approval.id;
+}
+
+/** A pinned tool whose definition has changed since (so it can be accepted). */
+async function freshChangedTool(env: AdminTestEnv, w: MatrixWorld): Promise<string> {
+  const upstreamId = await freshUpstream(env, w);
+  const toolName = 'search';
+  await env.runtime.repos.toolPins.upsertFirstSight(w.tenant.id, {
+    upstreamId,
+    toolName,
+    definitionHash: 'h1',
+    definition: { name: toolName },
+  });
+  await env.runtime.repos.toolPins.markChanged(w.tenant.id, {
+    upstreamId,
+    toolName,
+    definitionHash: 'h2',
+    definition: { name: toolName, description: 'changed' },
+  });
+  return `${upstreamId}/${toolName}`;
+}
+
 const FIXTURES: Record<string, Fixture> = {
   'POST /api/v1/tenants': async () => ({
     path: '/api/v1/tenants',
@@ -130,6 +178,61 @@ const FIXTURES: Record<string, Fixture> = {
   'DELETE /api/v1/tenants/:t/sessions/:sessionId': async (env, w) => ({
     path: `${base(w)}/sessions/${await freshSession(env, w)}`,
   }),
+  'POST /api/v1/tenants/:t/policies': async (_, w) => ({
+    path: `${base(w)}/policies`,
+    body: { name: `rule-${unique()}`, effect: 'deny', subjects: ['role:member'] },
+  }),
+  'GET /api/v1/tenants/:t/policies': async (_, w) => ({ path: `${base(w)}/policies` }),
+  'POST /api/v1/tenants/:t/policies/simulate': async (_, w) => ({
+    path: `${base(w)}/policies/simulate`,
+    body: { upstream: 'github', tool: 'search', arguments: { q: 'x' } },
+  }),
+  'GET /api/v1/tenants/:t/policies/versions': async (_, w) => ({
+    path: `${base(w)}/policies/versions`,
+  }),
+  'GET /api/v1/tenants/:t/policies/versions/:version': async (env, w) => ({
+    path: `${base(w)}/policies/versions/${(await freshPolicy(env, w)).policyVersion}`,
+  }),
+  'POST /api/v1/tenants/:t/policies/versions/:version/rollback': async (env, w) => ({
+    path: `${base(w)}/policies/versions/${(await freshPolicy(env, w)).policyVersion}/rollback`,
+  }),
+  'GET /api/v1/tenants/:t/policies/:policyId': async (env, w) => ({
+    path: `${base(w)}/policies/${(await freshPolicy(env, w)).id}`,
+  }),
+  'PATCH /api/v1/tenants/:t/policies/:policyId': async (env, w) => ({
+    path: `${base(w)}/policies/${(await freshPolicy(env, w)).id}`,
+    body: { enabled: false },
+  }),
+  'DELETE /api/v1/tenants/:t/policies/:policyId': async (env, w) => ({
+    path: `${base(w)}/policies/${(await freshPolicy(env, w)).id}`,
+  }),
+  'GET /api/v1/tenants/:t/approvals': async (_, w) => ({
+    path: `${base(w)}/approvals?status=pending`,
+  }),
+  'GET /api/v1/tenants/:t/approvals/:id': async (env, w) => ({
+    path: `${base(w)}/approvals/${await freshApproval(env, w)}`,
+  }),
+  'POST /api/v1/tenants/:t/approvals/:id/approve': async (env, w) => ({
+    path: `${base(w)}/approvals/${await freshApproval(env, w)}/approve`,
+    body: { comment: 'fine' },
+  }),
+  'POST /api/v1/tenants/:t/approvals/:id/deny': async (env, w) => ({
+    path: `${base(w)}/approvals/${await freshApproval(env, w)}/deny`,
+    body: {},
+  }),
+  'GET /api/v1/tenants/:t/tools': async (_, w) => ({ path: `${base(w)}/tools` }),
+  'POST /api/v1/tenants/:t/tools/:upstreamId/:toolName/accept': async (env, w) => ({
+    path: `${base(w)}/tools/${await freshChangedTool(env, w)}/accept`,
+  }),
+  'PUT /api/v1/tenants/:t/tools/:upstreamId/:toolName/risk': async (env, w) => ({
+    path: `${base(w)}/tools/${await freshChangedTool(env, w)}/risk`,
+    body: { risk: 'write' },
+  }),
+  'GET /api/v1/tenants/:t/audit': async (_, w) => ({ path: `${base(w)}/audit?limit=5` }),
+  'GET /api/v1/tenants/:t/audit/export': async (_, w) => ({
+    path: `${base(w)}/audit/export?format=csv`,
+  }),
+  'GET /api/v1/tenants/:t/audit/stats': async (_, w) => ({ path: `${base(w)}/audit/stats` }),
 };
 
 /** What each caller must get, derived from the rule alone. */
@@ -154,10 +257,12 @@ function expectedStatus(rule: AccessRule, caller: MatrixCaller, success: number)
     case 'admin of this tenant':
       return success;
     case 'approver':
-      return rule.allow === 'tenant-approver' ? success : 403;
+      return rule.allow === 'tenant-approver' || rule.allow === 'tenant-member' ? success : 403;
     case 'member':
       // Fixtures make the member the person a self-service route is about.
-      return rule.allow === 'self-or-tenant-admin' ? success : 403;
+      return rule.allow === 'self-or-tenant-admin' || rule.allow === 'tenant-member'
+        ? success
+        : 403;
   }
 }
 

@@ -18,7 +18,16 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/tenants/:t/tokens/:tokenId/rotate': {},
   'POST /api/v1/tenants/:t/upstreams': { slug: 'x', name: 'x', url: 'https://93.184.215.14/' },
   'PATCH /api/v1/tenants/:t/upstreams/:upstreamId': { enabled: false },
+  'POST /api/v1/tenants/:t/policies': { name: 'x', effect: 'deny', subjects: ['*'] },
+  'PATCH /api/v1/tenants/:t/policies/:policyId': { enabled: false },
+  'POST /api/v1/tenants/:t/policies/simulate': { upstream: 'b-up', tool: 'b-tool' },
+  'POST /api/v1/tenants/:t/approvals/:id/approve': { comment: 'x' },
+  'POST /api/v1/tenants/:t/approvals/:id/deny': {},
+  'PUT /api/v1/tenants/:t/tools/:upstreamId/:toolName/risk': { risk: 'read_only' },
 };
+
+/** Routes naming a resource by id: with tenant A in the path, B's id must still be not found. */
+const NAMES_A_RESOURCE = /:(p|tokenId|upstreamId|sessionId|policyId|id)(\/|$)/;
 
 const tenantRoutes = listAdminRoutes(ADMIN_CONTROLLERS).filter((r) => r.path.includes('/:t'));
 
@@ -64,11 +73,38 @@ describe('tenant isolation', () => {
       },
       600,
     );
+    const policyB = await env.runtime.repos.policies.create(tenantB.id, {
+      name: 'b-rule',
+      effect: 'allow',
+      subjects: ['*'],
+      targets: { upstream: '*', tool: '*' },
+    });
+    const approvalB = await env.runtime.repos.approvals.create(tenantB.id, {
+      personId: personB.id,
+      sessionId: 'session-of-b',
+      upstreamSlug: 'b-up',
+      toolName: 'b-tool',
+      argumentsDigest: 'd',
+      arguments: {},
+      matchedRules: [],
+      policyVersion: policyB.policyVersion,
+      expiresAt: new Date(Date.now() + 600_000),
+    });
+    const sighting = { upstreamId: upstreamB.id, toolName: 'b-tool', definition: {} };
+    await env.runtime.repos.toolPins.upsertFirstSight(tenantB.id, {
+      ...sighting,
+      definitionHash: 'h1',
+    });
+    await env.runtime.repos.toolPins.markChanged(tenantB.id, { ...sighting, definitionHash: 'h2' });
     ids = {
       p: personB.id,
       tokenId: tokenB.id,
       upstreamId: upstreamB.id,
       sessionId: 'session-of-b',
+      policyId: policyB.result.id,
+      id: approvalB.id,
+      toolName: 'b-tool',
+      version: String(policyB.policyVersion),
     };
   });
   afterAll(async () => {
@@ -92,10 +128,7 @@ describe('tenant isolation', () => {
         // Platform-admin-only routes refuse with 403 before looking at the tenant at all.
         expect(response.status).toBe(route.rule?.allow === 'platform-admin' ? 403 : 404);
       }
-      if (
-        /:(p|tokenId|upstreamId|sessionId)/.test(route.path) &&
-        route.rule?.allow !== 'platform-admin'
-      ) {
+      if (NAMES_A_RESOURCE.test(route.path) && route.rule?.allow !== 'platform-admin') {
         const response = await env.call(
           route.method,
           fill(route.path, tenantA.slug),
@@ -117,5 +150,14 @@ describe('tenant isolation', () => {
     ).not.toBeNull();
     expect(await env.runtime.sessions.get('session-of-b')).not.toBeNull();
     expect((await env.runtime.repos.people.findById(tenantB.id, ids['p']!))?.status).toBe('active');
+    expect(await env.runtime.repos.policies.findById(tenantB.id, ids['policyId']!)).not.toBeNull();
+    expect((await env.runtime.repos.approvals.get(tenantB.id, ids['id']!))?.status).toBe('pending');
+    const pin = await env.runtime.repos.toolPins.findByTool(
+      tenantB.id,
+      ids['upstreamId']!,
+      'b-tool',
+    );
+    expect(pin).toMatchObject({ status: 'changed', riskOverride: null });
+    expect((await env.runtime.repos.tenants.findByIdOrSlug(tenantB.id))?.policyVersion).toBe(1);
   });
 });

@@ -5,12 +5,14 @@ import { SetMetadata } from '@nestjs/common';
  * - `platform-admin`: platform admins only (tenant management).
  * - `tenant-admin`: admins of that tenant, and platform admins.
  * - `tenant-approver`: approvers or admins of that tenant, and platform admins.
+ * - `tenant-member`: anyone of that tenant, and platform admins; the service narrows what a
+ *   non-admin sees to their own (audit events, policy simulation).
  * - `self-or-tenant-admin`: the person the route is about (`self` says which parameter
  *   names them), admins of that tenant, and platform admins.
  * People of another tenant get 404 for every tenant-scoped route: existence is never revealed.
  */
 export type AccessLevel =
-  'platform-admin' | 'tenant-admin' | 'tenant-approver' | 'self-or-tenant-admin';
+  'platform-admin' | 'tenant-admin' | 'tenant-approver' | 'tenant-member' | 'self-or-tenant-admin';
 
 /** Token scope the route needs: `admin:*` (and `*`) grant both, `admin:write` grants read. */
 export type AdminScope = 'admin:read' | 'admin:write';
@@ -19,7 +21,10 @@ export type AdminScope = 'admin:read' | 'admin:write';
 export type SelfParam = 'person' | 'token';
 
 export type AccessRule =
-  | { allow: 'platform-admin' | 'tenant-admin' | 'tenant-approver'; scope: AdminScope }
+  | {
+      allow: 'platform-admin' | 'tenant-admin' | 'tenant-approver' | 'tenant-member';
+      scope: AdminScope;
+    }
   | { allow: 'self-or-tenant-admin'; scope: AdminScope; self: SelfParam };
 
 export const ACCESS_RULE = 'gatehouse:admin-access-rule';

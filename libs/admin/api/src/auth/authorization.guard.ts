@@ -70,6 +70,9 @@ export class AuthorizationGuard implements CanActivate {
         return admin;
       case 'tenant-approver':
         return admin || identity.roles.includes('approver');
+      case 'tenant-member':
+        // The guard already refused people of other tenants (404).
+        return true;
       case 'self-or-tenant-admin':
         return admin || (await this.ownerOf(rule.self, tenant, params)) === identity.personId;
     }
@@ -96,6 +99,7 @@ function forbidden(rule: AccessRule): AdminError {
     'platform-admin': 'platform admins',
     'tenant-admin': 'admins of this tenant',
     'tenant-approver': 'approvers and admins of this tenant',
+    'tenant-member': 'people of this tenant',
     'self-or-tenant-admin': 'the person concerned and admins of this tenant',
   };
   return new AdminError('FORBIDDEN', `Only ${who[rule.allow]} may do this.`, {

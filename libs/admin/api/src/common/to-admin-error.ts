@@ -17,6 +17,7 @@ export function toAdminError(error: unknown): AdminError {
       issues: error.issues.map((issue) => ({
         path: issue.path.map(String).join('.'),
         message: issue.message,
+        ...positionOf(issue),
       })),
     });
   }
@@ -38,6 +39,13 @@ export function unauthenticated(
     ? `${BEARER_REALM}, error="invalid_token", error_description="${message.replace(/"/g, "'")}"`
     : BEARER_REALM;
   return new AdminError('UNAUTHENTICATED', message, { reason }, { 'WWW-Authenticate': challenge });
+}
+
+/** Where in a text field the problem is (a CEL condition's line and column), when known. */
+function positionOf(issue: ZodError['issues'][number]): { position?: unknown } {
+  if (issue.code !== 'custom') return {};
+  const position: unknown = issue.params?.['position'];
+  return position === undefined ? {} : { position };
 }
 
 function fromDataAccess(error: DataAccessError): AdminError {
