@@ -35,9 +35,13 @@ describe('MCP lifecycle through the gateway (official SDK client)', () => {
     );
     expect(h.upstreams.beta.callCounts.get('add')).toBe(1);
     // The client's token stays at the gateway; upstreams never see it.
-    const seen = Object.values(h.upstreams).flatMap((u) => u.receivedHeaders.map((r) => JSON.stringify(r.headers)));
+    const seen = Object.values(h.upstreams).flatMap((u) =>
+      u.receivedHeaders.map((r) => JSON.stringify(r.headers)),
+    );
     expect(seen.length).toBeGreaterThan(0);
-    expect(seen.some((headers) => headers.includes(h.admin.token) || headers.includes('authorization'))).toBe(false);
+    expect(
+      seen.some((headers) => headers.includes(h.admin.token) || headers.includes('authorization')),
+    ).toBe(false);
 
     const failed = (await client.callTool({
       name: 'alpha__fail',
