@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileRow {
+  name: string;
+  selfMs: number;
+  /** Share of the non-idle samples. */
+  percent: number;
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  idleMs: number;
+  functions: ProfileRow[];
+  packages: ProfileRow[];
+}
+
+function isCpuProfile(value: unknown): value is CpuProfile {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { nodes?: unknown }).nodes) &&
+    Array.isArray((value as { samples?: unknown }).samples) &&
+    Array.isArray((value as { timeDeltas?: unknown }).timeDeltas)
+  );
+}
+
+/** Where a frame's code lives: our dist/, an npm package, node internals, or V8 itself. */
+function packageOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native/V8)';
+  if (url.startsWith('node:')) return 'node internals';
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) {
+    const rest = url.slice(modules + '/node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist >= 0) {
+    const parts = url.slice(dist + '/dist/'.length).split('/');
+    return `gatehouse ${parts.slice(0, parts[0] === 'libs' ? 3 : 2).join('/')}`;
+  }
+  return url;
+}
+
+function shortUrl(url: string): string {
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1) : url;
+}
+
+function top(map: Map<string, number>, busyMs: number, limit: number): ProfileRow[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, selfMs]) => ({ name, selfMs, percent: (selfMs / busyMs) * 100 }));
+}
+
+/** Self time per function and per package from a V8 .cpuprofile (sample i costs timeDeltas[i]). */
+export function summariseCpuProfile(path: string, limit = 25): ProfileSummary {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!isCpuProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
+  const byId = new Map(parsed.nodes.map((node) => [node.id, node]));
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  let totalMs = 0;
+  let idleMs = 0;
+  parsed.samples.forEach((nodeId, i) => {
+    const node = byId.get(nodeId);
+    const ms = (parsed.timeDeltas[i] ?? 0) / 1000;
+    if (!node) return;
+    totalMs += ms;
+    const frame = node.callFrame;
+    if (frame.functionName === '(idle)') {
+      idleMs += ms;
+      return;
+    }
+    const where = frame.url ? ` ${shortUrl(frame.url)}:${frame.lineNumber + 1}` : '';
+    const name = `${frame.functionName || '(anonymous)'}${where}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+    const pkg = packageOf(frame);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
+  });
+  const busyMs = totalMs - idleMs;
+  return {
+    totalMs,
+    idleMs,
+    functions: top(byFunction, busyMs, limit),
+    packages: top(byPackage, busyMs, limit),
+  };
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { generateToken } from '@gatehouse/auth';
+import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
+import { httpOk, startNode, type BenchProcess } from './processes';
+
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const FIXTURE_SCRIPT = 'dist/libs/testing/src/fixtures/fixture-upstream.main.js';
+const GATEWAY_SCRIPT = 'dist/apps/gateway/src/main.js';
+const AUDIT_SCRIPT = 'dist/apps/audit-service/src/main.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Postgres database, Redis prefix, fixture upstream, audit-service and a seeded tenant. */
+export interface BenchStack {
+  db: TestDatabase;
+  redisPrefix: string;
+  fixture: BenchProcess;
+  fixtureUrl: string;
+  auditService: BenchProcess;
+  upstreamSlug: string;
+  token: string;
+  gatewayEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<BenchStack> {
+  const db = await createTestDatabase();
+  const redisPrefix = `bench:${randomBytes(6).toString('hex')}:`;
+  const fixturePort = await freePort();
+  const fixtureUrl = `http://127.0.0.1:${fixturePort}/mcp`;
+  const fixture = await startNode(
+    'fixture',
+    FIXTURE_SCRIPT,
+    { FIXTURE_NAME: 'echo', FIXTURE_PORT: String(fixturePort) },
+    async () => {
+      const response = await fetch(fixtureUrl, { method: 'GET' });
+      await response.arrayBuffer();
+      return response.status > 0;
+    },
+  );
+
+  const repos = createRepositories(db.prisma);
+  const tenant = await repos.tenants.create({ slug: 'bench', name: 'Benchmark tenant' });
+  const person = await repos.people.create(tenant.id, {
+    email: 'bench@example.com',
+    name: 'Benchmark admin',
+    roles: ['admin'],
+  });
+  const token = generateToken();
+  await repos.tokens.create(tenant.id, {
+    personId: person.id,
+    name: 'bench',
+    prefix: token.displayPrefix,
+    hash: token.hash,
+    scopes: ['mcp:call'],
+  });
+  const upstreamSlug = 'echo';
+  await repos.upstreams.create(tenant.id, {
+    slug: upstreamSlug,
+    name: 'Echo fixture',
+    url: fixtureUrl,
+    annotationsTrusted: true,
+  });
+  await repos.policies.create(tenant.id, {
+    name: 'bench-allow-all',
+    effect: 'allow',
+    subjects: ['*'],
+    targets: { upstream: '*', tool: '*' },
+  });
+
+  const gatewayEnv = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redisPrefix,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true',
+    NODE_ENV: 'production',
+    GATEHOUSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+  const auditPort = await freePort();
+  const auditService = await startNode(
+    'audit-service',
+    AUDIT_SCRIPT,
+    { ...gatewayEnv, PORT: String(auditPort) },
+    () => httpOk(`http://127.0.0.1:${auditPort}/healthz`),
+  );
+  return {
+    db,
+    redisPrefix,
+    fixture,
+    fixtureUrl,
+    auditService,
+    upstreamSlug,
+    token: token.secret,
+    gatewayEnv,
+    close: async () => {
+      await auditService.stop();
+      await fixture.stop();
+      await db.drop();
+    },
+  };
+}
+
+export interface GatewayReplica {
+  process: BenchProcess;
+  url: string;
+}
+
+export async function startGatewayReplica(
+  stack: BenchStack,
+  name: string,
+  nodeArgs: string[] = [],
+): Promise<GatewayReplica> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const process = await startNode(
+    name,
+    GATEWAY_SCRIPT,
+    { ...stack.gatewayEnv, PORT: String(port) },
+    () => httpOk(`${base}/readyz`),
+    nodeArgs,
+  );
+  return { process, url: `${base}/mcp` };
+}
