@@ -16,10 +16,12 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
+            // type:testing is allowed everywhere for test files; no-restricted-imports below keeps
+            // it out of production code.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:util'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:testing'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -38,6 +40,7 @@ export default [
           paths: [
             { name: '@prisma/client', message: 'Only libs/data-access imports the Prisma client.' },
             { name: 'ioredis', message: 'Only session-store, bus and data-access import ioredis.' },
+            { name: '@gatehouse/testing', message: 'Test helpers are for tests (*.spec.ts, *.int-spec.ts, e2e) only.' },
           ],
         },
       ],
@@ -46,7 +49,7 @@ export default [
   {
     // Tests may use non-null assertions on values they have just asserted.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'apps/gateway-e2e/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-restricted-imports': 'off' },
   },
   {
     files: ['libs/data-access/**/*.ts', 'libs/audit/stream/**/*.ts', 'libs/session-store/**/*.ts', 'libs/bus/**/*.ts', 'libs/testing/**/*.ts', 'apps/**/*.e2e-spec.ts', 'apps/**/*.int-spec.ts', 'bench/**/*.ts', 'tools/**/*.ts'],

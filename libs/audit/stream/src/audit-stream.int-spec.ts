@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-// eslint-disable-next-line no-restricted-imports -- the test inspects the stream directly
+ 
 import { Redis } from 'ioredis';
 import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
 import type { AuditSourceEvent } from '@gatehouse/audit-contracts';

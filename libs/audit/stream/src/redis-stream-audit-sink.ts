@@ -1,4 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- type:data-access lib; eslint.config.mjs's exemption list predates it
+ 
 import { Redis, type RedisOptions } from 'ioredis';
 import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
 import { buildAuditEvent, type AuditSinkOptions } from './audit-event-builder';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-// eslint-disable-next-line no-restricted-imports -- the test writes raw (poison) entries and inspects streams
+ 
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { toAuditEvent, type AuditSourceEvent } from '@gatehouse/audit-contracts';
-import { auditStreamKeys, RedisStreamAuditSink } from '@gatehouse/audit-stream';
+import { auditStreamKeys, RedisStreamAuditSink, toAuditEventRow } from '@gatehouse/audit-stream';
 import {
   createPrismaClient,
   createRepositories,
@@ -257,7 +257,6 @@ it('deletes events older than the tenant retention and keeps other tenants', asy
       time: new Date(now.getTime() - daysAgo * 86_400_000),
     });
   const repos = createRepositories(db.prisma);
-  const { toAuditEventRow } = await import('@gatehouse/audit-stream');
   await repos.auditEvents.createMany(
     [at(40, ctx.event(1)), at(31, ctx.event(2)), at(29, ctx.event(3)), at(400, keep.event(4))].map(
       toAuditEventRow,
