@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '@gatehouse/auth';
-import { negotiateProtocolVersion } from '@gatehouse/mcp-protocol';
+import {
+  JSON_RPC_ERROR_CODES,
+  jsonRpcError,
+  negotiateProtocolVersion,
+} from '@gatehouse/mcp-protocol';
 import type { SessionRecord, SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
 import {
@@ -44,18 +48,14 @@ export class Initializer {
     const parsed = InitializeRequestParamsSchema.safeParse(request.params);
     if (!parsed.success) {
       const problem = parsed.error.issues[0];
-      return {
-        status: 200,
-        headers: {},
-        body: {
-          jsonrpc: '2.0',
-          id: request.id,
-          error: {
-            code: -32602,
-            message: `Invalid params: ${problem ? `${problem.path.join('.')}: ${problem.message}` : 'bad initialize params'}`,
-          },
-        },
-      };
+      const detail = problem
+        ? `${problem.path.join('.')}: ${problem.message}`
+        : 'bad initialize params';
+      return rpcErrorResponse(
+        request,
+        JSON_RPC_ERROR_CODES.INVALID_PARAMS,
+        `Invalid params: ${detail}`,
+      );
     }
     const params = parsed.data;
     const route: SessionRecord['route'] = req.upstreamSlug
@@ -103,19 +103,14 @@ export class Initializer {
     );
     if (route.kind === 'upstream' && Object.keys(session.upstreams).length === 0) {
       await this.sessions.delete(session.id);
-      return {
-        status: 200,
-        headers: {},
-        body: {
-          jsonrpc: '2.0',
-          id: request.id,
-          error: {
-            code: -32000,
-            message: `Upstream "${route.slug}" is unreachable; try again later`,
-            data: { code: 'upstream_unreachable' },
-          },
+      return rpcErrorResponse(
+        request,
+        JSON_RPC_ERROR_CODES.SERVER_ERROR,
+        `Upstream "${route.slug}" is unreachable; try again later`,
+        {
+          code: 'upstream_unreachable',
         },
-      };
+      );
     }
 
     const states = Object.values(session.upstreams);
@@ -153,4 +148,14 @@ export class Initializer {
       body: { jsonrpc: '2.0', id: request.id, result },
     };
   }
+}
+
+/** A JSON-RPC error answer to the initialize request itself (HTTP 200, no session created). */
+function rpcErrorResponse(
+  request: JSONRPCRequest,
+  code: number,
+  message: string,
+  data?: unknown,
+): McpHttpResponse {
+  return { status: 200, headers: {}, body: jsonRpcError(request.id, code, message, data) };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from './canonical-json';
 import { BusChannels, type Bus } from '@gatehouse/bus';
 import type { ApprovalRepository, InputJsonValue } from '@gatehouse/data-access';
 import type { ApprovalGate, CallDecision, ToolCallContext } from '@gatehouse/gateway-core';
@@ -10,20 +10,7 @@ export interface ApprovalDecidedMessage {
 
 /** Stable digest of arguments: object keys sorted, so equal arguments give equal digests. */
 export function argumentsDigest(args: unknown): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.keys(value)
-          .sort()
-          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-      );
-    }
-    return value;
-  };
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(args)))
-    .digest('hex');
+  return sha256Hex(canonicalJson(args));
 }
 
 /**

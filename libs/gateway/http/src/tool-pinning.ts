@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from './canonical-json';
 import type { InputJsonValue, ToolPin, ToolPinRepository } from '@gatehouse/data-access';
 import type { UpstreamConfig } from '@gatehouse/gateway-core';
 import { RISK_LEVELS, type RiskLevel } from '@gatehouse/policy';
@@ -13,28 +13,13 @@ export interface ToolReview {
 
 /** Hash of what a model reads of a tool: its name, description and input schema. */
 export function toolDefinitionHash(tool: Tool): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.keys(value)
-          .sort()
-          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-      );
-    }
-    return value;
-  };
-  return createHash('sha256')
-    .update(
-      JSON.stringify(
-        canonical({
-          name: tool.name,
-          description: tool.description ?? '',
-          inputSchema: tool.inputSchema,
-        }),
-      ),
-    )
-    .digest('hex');
+  return sha256Hex(
+    canonicalJson({
+      name: tool.name,
+      description: tool.description ?? '',
+      inputSchema: tool.inputSchema,
+    }),
+  );
 }
 
 /**
