@@ -269,6 +269,7 @@ async function profile(ctx: Context): Promise<void> {
     `--cpu-prof-dir=${dir}`,
   ]);
   let m: LoadMeasurement;
+  let measuredFrom = startedAt;
   try {
     const target: McpTarget = {
       url: gateway.url,
@@ -277,6 +278,7 @@ async function profile(ctx: Context): Promise<void> {
     };
     const sessionIds = await openSessions(target, 10);
     await runLoad([{ target, sessionIds }], WARMUP_SECONDS, []);
+    measuredFrom = Date.now();
     m = await runLoad([{ target, sessionIds }], SECONDS, [
       { name: 'gateway', pid: gateway.process.pid },
     ]);
@@ -289,15 +291,15 @@ async function profile(ctx: Context): Promise<void> {
     .filter((f) => statSync(f).mtimeMs >= startedAt)
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!written) throw new Error(`no .cpuprofile written in ${dir}`);
-  const summary = summariseCpuProfile(written);
+  const summary = summariseCpuProfile(written, measuredFrom - startedAt);
   const busy = summary.totalMs - summary.idleMs;
   console.log(
     `\n### Profile: one replica, 10 sessions, --cpu-prof (${int(m.rps)} req/s during the run)\n`,
   );
   console.log(
     `${written}: ${int(summary.totalMs)} ms sampled, ${int(busy)} ms busy ` +
-      `(${pct((busy / summary.totalMs) * 100)}), percentages are of busy time (whole process ` +
-      `life: start-up, warm-up and the measured run).\n`,
+      `(${pct((busy / summary.totalMs) * 100)}) in the measured run (start-up and warm-up left ` +
+      `out); percentages are of busy time.\n`,
   );
   console.log(
     table(

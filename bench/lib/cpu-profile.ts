@@ -74,8 +74,11 @@ function top(map: Map<string, number>, busyMs: number, limit: number): ProfileRo
     .map(([name, selfMs]) => ({ name, selfMs, percent: (selfMs / busyMs) * 100 }));
 }
 
-/** Self time per function and per package from a V8 .cpuprofile (sample i costs timeDeltas[i]). */
-export function summariseCpuProfile(path: string, limit = 25): ProfileSummary {
+/**
+ * Self time per function and per package from a V8 .cpuprofile (sample i costs timeDeltas[i]).
+ * Samples in the first `skipMs` of the profile (start-up, warm-up) are left out.
+ */
+export function summariseCpuProfile(path: string, skipMs = 0, limit = 25): ProfileSummary {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!isCpuProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
   const byId = new Map(parsed.nodes.map((node) => [node.id, node]));
@@ -83,10 +86,12 @@ export function summariseCpuProfile(path: string, limit = 25): ProfileSummary {
   const byPackage = new Map<string, number>();
   let totalMs = 0;
   let idleMs = 0;
+  let elapsedMs = 0;
   parsed.samples.forEach((nodeId, i) => {
     const node = byId.get(nodeId);
     const ms = (parsed.timeDeltas[i] ?? 0) / 1000;
-    if (!node) return;
+    elapsedMs += ms;
+    if (!node || elapsedMs < skipMs) return;
     totalMs += ms;
     const frame = node.callFrame;
     if (frame.functionName === '(idle)') {
