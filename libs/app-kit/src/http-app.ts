@@ -2,7 +2,11 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Logger } from '@gatehouse/telemetry';
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheusMetrics,
+  type Logger,
+} from '@gatehouse/telemetry';
 import { checkReadiness, type ReadinessCheck } from './health';
 import { PinoNestLogger } from './nest-logger';
 import { trackConnections } from './connection-drain';
@@ -29,7 +33,8 @@ export interface HttpAppHandle {
 
 /**
  * Starts one Nest app on Fastify with JSON logs, `/healthz` (process alive) and `/readyz`
- * (every dependency answering; 503 naming the failing one, and while draining).
+ * (every dependency answering; 503 naming the failing one, and while draining) and `/metrics`
+ * (this process's OpenTelemetry metrics in the Prometheus text format).
  */
 export async function startHttpApp(module: Type, options: HttpAppOptions): Promise<HttpAppHandle> {
   const adapter = new FastifyAdapter({
@@ -51,6 +56,9 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     const report = await checkReadiness(options.checks, draining);
     return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
+  fastify.get('/metrics', async (_request, reply) =>
+    reply.type(PROMETHEUS_CONTENT_TYPE).send(await renderPrometheusMetrics()),
+  );
   const connections = trackConnections(fastify.server);
   await options.configure?.(app);
   await app.listen(options.port, options.host);

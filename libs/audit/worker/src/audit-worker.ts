@@ -7,6 +7,14 @@ import {
   type DeadLetter,
   type StreamEntry,
 } from '@gatehouse/audit-stream';
+import {
+  gatehouseMetrics,
+  linkTo,
+  SpanKind,
+  withSpan,
+  type Link,
+  type ObservableCallback,
+} from '@gatehouse/telemetry';
 import { runRetention, type RetentionResult } from './audit-retention';
 import {
   resolveOptions,
@@ -53,6 +61,7 @@ export class AuditWorker {
     lastBatchSize: 0,
   };
   private lastProgress = { lag: null as number | null, pending: 0 };
+  private stopObserving = (): void => undefined;
 
   constructor(options: AuditWorkerOptions) {
     const name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -101,6 +110,7 @@ export class AuditWorker {
     if (this.loop) return;
     await this.consumer.ensureGroup();
     this.current.state = 'running';
+    this.observeStream();
     this.loop = this.run();
     const every = this.options.retentionIntervalMs;
     if (every > 0) {
@@ -113,6 +123,7 @@ export class AuditWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     this.current.state = 'stopping';
+    this.stopObserving();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.wake?.();
     await this.loop;
@@ -124,6 +135,7 @@ export class AuditWorker {
   async kill(): Promise<void> {
     this.killed = true;
     this.stopping = true;
+    this.stopObserving();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.consumer.disconnect();
     this.wake?.();
@@ -191,6 +203,28 @@ export class AuditWorker {
     return batch;
   }
 
+  /** Lag and pending count of the consumer group, read when metrics are collected. */
+  private observeStream(): void {
+    const { auditStreamLag, auditStreamPending } = gatehouseMetrics();
+    const observeLag: ObservableCallback = async (result) => {
+      const { lag } = await this.metrics();
+      if (lag !== null) result.observe(lag);
+    };
+    const observePending: ObservableCallback = async (result) => {
+      result.observe((await this.metrics()).pending);
+    };
+    auditStreamLag.addCallback(observeLag);
+    auditStreamPending.addCallback(observePending);
+    this.stopObserving = () => {
+      auditStreamLag.removeCallback(observeLag);
+      auditStreamPending.removeCallback(observePending);
+    };
+  }
+
+  /**
+   * One span per batch, in a trace of its own, linked to the gateway request of every event in
+   * it: from a tool call's trace, "where did its audit event go" is one click.
+   */
   private async process(entries: StreamEntry[]): Promise<void> {
     const items: Item[] = [];
     const dead: DeadLetter[] = [];
@@ -199,6 +233,18 @@ export class AuditWorker {
       if (parsed.ok) items.push({ entry, event: parsed.event });
       else dead.push({ entry, reason: parsed.reason });
     }
+    const links = items
+      .map(({ event }) => linkTo(event.traceId, event.spanId))
+      .filter((link): link is Link => link !== undefined);
+    await withSpan(
+      'audit.batch',
+      { 'messaging.system': 'redis', 'messaging.batch.message_count': entries.length },
+      () => this.store(items, dead, entries.length),
+      { kind: SpanKind.CONSUMER, links, root: true },
+    );
+  }
+
+  private async store(items: Item[], dead: DeadLetter[], batchSize: number): Promise<void> {
     for (;;) {
       const started = Date.now();
       try {
@@ -219,7 +265,9 @@ export class AuditWorker {
         this.counters.processed += stored.length;
         this.counters.deadLettered += letters.length;
         this.counters.lastBatchMs = Date.now() - started;
-        this.counters.lastBatchSize = entries.length;
+        this.counters.lastBatchSize = batchSize;
+        gatehouseMetrics().auditEventsStored.add(stored.length);
+        gatehouseMetrics().auditDeadLetters.add(letters.length);
         this.healthy();
         return;
       } catch (error) {

@@ -8,8 +8,22 @@ import {
   type SessionWithUpstreams,
 } from '@gatehouse/session-store';
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@gatehouse/telemetry';
-import type { Implementation, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  annotateActiveSpan,
+  describeMcpRequest,
+  gatehouseMetrics,
+  McpAttributes,
+  recordFailure,
+  startServerSpan,
+  withSpan,
+  type Logger,
+  type Span,
+} from '@gatehouse/telemetry';
+import type {
+  Implementation,
+  JSONRPCMessage,
+  JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
@@ -35,7 +49,13 @@ const NEVER_ABORTED = new AbortController().signal;
 async function* withIds(
   tail: AsyncIterable<{ id: string; message: JSONRPCMessage }>,
 ): AsyncIterable<SseEvent> {
-  for await (const event of tail) yield { id: event.id, message: event.message };
+  const openStreams = gatehouseMetrics().openStreams;
+  openStreams.add(1);
+  try {
+    for await (const event of tail) yield { id: event.id, message: event.message };
+  } finally {
+    openStreams.add(-1);
+  }
 }
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
@@ -105,53 +125,57 @@ export class McpGateway {
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.guard(async () => {
-      this.checks.origin(req);
-      const identity = await this.checks.authenticate(req);
-      const accept = header(req.headers, 'accept');
-      if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
-        throw new GatewayHttpError(
-          'not_acceptable',
-          'Not Acceptable: the client must accept both application/json and text/event-stream',
-        );
-      }
-      const contentType = header(req.headers, 'content-type') ?? '';
-      if (!contentType.toLowerCase().startsWith('application/json')) {
-        throw new GatewayHttpError(
-          'unsupported_media_type',
-          'Unsupported Media Type: Content-Type must be application/json',
-        );
-      }
-      const body = this.checks.parseBody(req.rawBody ?? '');
-
-      const initialize = body.messages.find(
-        (m) => m.type === 'request' && m.message.method === 'initialize',
-      );
-      if (initialize && initialize.type === 'request') {
-        if (body.kind === 'batch') {
+    return this.traced(req, 'POST', (span, answered) =>
+      this.guard(span, async () => {
+        this.checks.origin(req);
+        const identity = await this.authenticate(req, span);
+        const accept = header(req.headers, 'accept');
+        if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
           throw new GatewayHttpError(
-            'invalid_request',
-            'Invalid Request: initialize must not be part of a batch',
+            'not_acceptable',
+            'Not Acceptable: the client must accept both application/json and text/event-stream',
           );
         }
-        if (header(req.headers, SESSION_HEADER)) {
+        const contentType = header(req.headers, 'content-type') ?? '';
+        if (!contentType.toLowerCase().startsWith('application/json')) {
           throw new GatewayHttpError(
-            'already_initialized',
-            'Bad Request: initialize must not carry an Mcp-Session-Id',
+            'unsupported_media_type',
+            'Unsupported Media Type: Content-Type must be application/json',
           );
         }
-        return this.initializer.initialize(req, identity, initialize.message);
-      }
+        const body = this.checks.parseBody(req.rawBody ?? '');
+        nameAfterBody(span, body);
 
-      const session = await this.checks.loadSession(req, identity);
-      if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
-        throw new GatewayHttpError(
-          'batch_not_allowed',
-          `Bad Request: batches are not allowed in protocol ${session.protocolVersion}`,
+        const initialize = body.messages.find(
+          (m) => m.type === 'request' && m.message.method === 'initialize',
         );
-      }
-      return this.dispatch(req, identity, session, body);
-    });
+        if (initialize && initialize.type === 'request') {
+          if (body.kind === 'batch') {
+            throw new GatewayHttpError(
+              'invalid_request',
+              'Invalid Request: initialize must not be part of a batch',
+            );
+          }
+          if (header(req.headers, SESSION_HEADER)) {
+            throw new GatewayHttpError(
+              'already_initialized',
+              'Bad Request: initialize must not carry an Mcp-Session-Id',
+            );
+          }
+          return this.initialize(req, identity, initialize.message);
+        }
+
+        const session = await this.checks.loadSession(req, identity);
+        describeSession(span, session);
+        if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
+          throw new GatewayHttpError(
+            'batch_not_allowed',
+            `Bad Request: batches are not allowed in protocol ${session.protocolVersion}`,
+          );
+        }
+        return this.dispatch(req, identity, session, body, answered);
+      }),
+    );
   }
 
   /**
@@ -160,77 +184,87 @@ export class McpGateway {
    * missed events in order, then live ones. Works on any replica.
    */
   async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.guard(async () => {
-      this.checks.origin(req);
-      const identity = await this.checks.authenticate(req);
-      if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
-        throw new GatewayHttpError(
-          'not_acceptable',
-          'Not Acceptable: GET must accept text/event-stream',
-        );
-      }
-      const session = await this.checks.loadSession(req, identity);
-      const lastEventId = header(req.headers, 'last-event-id');
-      const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
-      if (lastEventId && !resumed) {
-        throw new GatewayHttpError(
-          'invalid_request',
-          'Bad Request: Last-Event-ID was not issued by this gateway',
-        );
-      }
-      const streamId = resumed?.streamId ?? GET_STREAM_ID;
-      const connection = new AbortController();
-      req.signal.addEventListener('abort', () => connection.abort(req.signal.reason), {
-        once: true,
-      });
-      if (streamId === GET_STREAM_ID) {
-        const upstreams = reachableUpstreams(
-          await this.directory.listForTenant(identity.tenantId),
-          identity,
-          session.route,
-        );
-        await this.hub.listen(session, upstreams, connection);
-      }
-      const tail = this.events.tail(session.id, streamId, {
-        ...(lastEventId ? { after: lastEventId } : {}),
-        signal: connection.signal,
-      });
-      await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
-      return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
-    });
+    return this.traced(req, 'GET', (span) =>
+      this.guard(span, async () => {
+        this.checks.origin(req);
+        const identity = await this.authenticate(req, span);
+        if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
+          throw new GatewayHttpError(
+            'not_acceptable',
+            'Not Acceptable: GET must accept text/event-stream',
+          );
+        }
+        const session = await this.checks.loadSession(req, identity);
+        describeSession(span, session);
+        const lastEventId = header(req.headers, 'last-event-id');
+        const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
+        if (lastEventId && !resumed) {
+          throw new GatewayHttpError(
+            'invalid_request',
+            'Bad Request: Last-Event-ID was not issued by this gateway',
+          );
+        }
+        const streamId = resumed?.streamId ?? GET_STREAM_ID;
+        const connection = new AbortController();
+        req.signal.addEventListener('abort', () => connection.abort(req.signal.reason), {
+          once: true,
+        });
+        if (streamId === GET_STREAM_ID) {
+          const upstreams = reachableUpstreams(
+            await this.directory.listForTenant(identity.tenantId),
+            identity,
+            session.route,
+          );
+          await this.hub.listen(session, upstreams, connection);
+        }
+        const tail = this.events.tail(session.id, streamId, {
+          ...(lastEventId ? { after: lastEventId } : {}),
+          signal: connection.signal,
+        });
+        await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+        return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
+      }),
+    );
   }
 
   async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.guard(async () => {
-      this.checks.origin(req);
-      const identity = await this.checks.authenticate(req);
-      const session = await this.checks.loadSession(req, identity);
-      const started = performance.now();
-      const deleted = await this.sessions.delete(session.id);
-      if (!deleted)
-        throw new GatewayHttpError('session_not_found', 'Not Found: the session no longer exists');
-      const upstreams = reachableUpstreams(
-        await this.directory.listForTenant(identity.tenantId),
-        identity,
-        deleted.route,
-      );
-      await this.upstreamSessions.terminateAll(deleted, upstreams, (slug, error) =>
-        this.logger.warn({ upstream: slug, err: error }, 'could not end upstream session'),
-      );
-      this.audit
-        .record({
-          tenantId: identity.tenantId,
-          personId: identity.personId,
-          tokenId: identity.tokenId,
-          sessionId: session.id,
-          method: 'session/end',
-          outcome: 'ok',
-          latencyMs: Math.round(performance.now() - started),
-          clientAddress: req.clientAddress,
-        })
-        .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
-      return { status: 200, headers: {} };
-    });
+    return this.traced(req, 'DELETE', (span) =>
+      this.guard(span, async () => {
+        this.checks.origin(req);
+        const identity = await this.authenticate(req, span);
+        const session = await this.checks.loadSession(req, identity);
+        describeSession(span, session);
+        const started = performance.now();
+        const deleted = await this.sessions.delete(session.id);
+        if (!deleted)
+          throw new GatewayHttpError(
+            'session_not_found',
+            'Not Found: the session no longer exists',
+          );
+        gatehouseMetrics().activeSessions.add(-1);
+        const upstreams = reachableUpstreams(
+          await this.directory.listForTenant(identity.tenantId),
+          identity,
+          deleted.route,
+        );
+        await this.upstreamSessions.terminateAll(deleted, upstreams, (slug, error) =>
+          this.logger.warn({ upstream: slug, err: error }, 'could not end upstream session'),
+        );
+        this.audit
+          .record({
+            tenantId: identity.tenantId,
+            personId: identity.personId,
+            tokenId: identity.tokenId,
+            sessionId: session.id,
+            method: 'session/end',
+            outcome: 'ok',
+            latencyMs: Math.round(performance.now() - started),
+            clientAddress: req.clientAddress,
+          })
+          .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
+        return { status: 200, headers: {} };
+      }),
+    );
   }
 
   private async dispatch(
@@ -238,6 +272,7 @@ export class McpGateway {
     identity: Identity,
     session: SessionWithUpstreams,
     body: JsonRpcBody,
+    answered: Promise<unknown>[],
   ): Promise<McpHttpResponse> {
     const requests = body.messages.filter((m) => m.type === 'request' || m.type === 'invalid');
     const callsTools = body.messages.some(
@@ -296,9 +331,11 @@ export class McpGateway {
             });
             break;
           }
-          void this.dispatcher
-            .request(ctx, message.message)
-            .then((response) => stream.respond(response));
+          answered.push(
+            this.answer(ctx, message.message, body.kind === 'batch').then((response) =>
+              stream.respond(response),
+            ),
+          );
           break;
         case 'notification':
           await this.dispatcher.notification(ctx, message.message);
@@ -317,10 +354,68 @@ export class McpGateway {
     return { status: 200, headers, stream: ready.events };
   }
 
-  private async guard(work: () => Promise<McpHttpResponse>): Promise<McpHttpResponse> {
+  /** In a batch each request gets its own span under the POST's; alone, it is the POST's. */
+  private answer(ctx: CallContext, request: JSONRPCRequest, inBatch: boolean) {
+    if (!inBatch) return this.dispatcher.request(ctx, request);
+    const { spanName, attributes } = describeMcpRequest(request.method, request.id, request.params);
+    return withSpan(spanName, attributes, () => this.dispatcher.request(ctx, request));
+  }
+
+  private async authenticate(req: McpHttpRequest, span: Span): Promise<Identity> {
+    const identity = await withSpan('authenticate', {}, () => this.checks.authenticate(req));
+    span.setAttributes({
+      [McpAttributes.TENANT_ID]: identity.tenantId,
+      [McpAttributes.PERSON_ID]: identity.personId,
+    });
+    return identity;
+  }
+
+  private async initialize(
+    req: McpHttpRequest,
+    identity: Identity,
+    request: JSONRPCRequest,
+  ): Promise<McpHttpResponse> {
+    const started = performance.now();
+    const response = await this.initializer.initialize(req, identity, request);
+    const sessionId = response.headers[SESSION_HEADER];
+    const outcome = response.status === 200 && sessionId ? 'ok' : 'error';
+    if (sessionId) {
+      gatehouseMetrics().activeSessions.add(1);
+      const params = request.params as { protocolVersion?: unknown } | undefined;
+      annotateActiveSpan({
+        [McpAttributes.SESSION_ID]: sessionId,
+        ...(typeof params?.protocolVersion === 'string'
+          ? { [McpAttributes.PROTOCOL_VERSION]: params.protocolVersion }
+          : {}),
+      });
+    }
+    const labels = { [McpAttributes.METHOD_NAME]: 'initialize', [McpAttributes.OUTCOME]: outcome };
+    gatehouseMetrics().requests.add(1, labels);
+    gatehouseMetrics().requestDuration.record((performance.now() - started) / 1000, labels);
+    return response;
+  }
+
+  /**
+   * One SERVER span per HTTP request: for a POST, named after the JSON-RPC method it carries
+   * (almost always one) and ended once every request in it has been answered.
+   */
+  private async traced(
+    req: McpHttpRequest,
+    verb: string,
+    work: (span: Span, answered: Promise<unknown>[]) => Promise<McpHttpResponse>,
+  ): Promise<McpHttpResponse> {
+    const { span, run } = startServerSpan(`mcp ${verb}`, req.headers);
+    const answered: Promise<unknown>[] = [];
+    const response = await run(() => work(span, answered));
+    void Promise.allSettled(answered).then(() => span.end());
+    return response;
+  }
+
+  private async guard(span: Span, work: () => Promise<McpHttpResponse>): Promise<McpHttpResponse> {
     try {
       return await work();
     } catch (error) {
+      recordFailure(span, error);
       if (error instanceof GatewayHttpError) {
         return { status: error.status, headers: error.headers, body: error.toBody() };
       }
@@ -332,4 +427,31 @@ export class McpGateway {
       return { status: unavailable.status, headers: {}, body: unavailable.toBody() };
     }
   }
+}
+
+function nameAfterBody(span: Span, body: JsonRpcBody): void {
+  const first = body.messages[0];
+  if (
+    body.kind === 'batch' ||
+    !first ||
+    (first.type !== 'request' && first.type !== 'notification')
+  ) {
+    span.updateName(body.kind === 'batch' ? 'mcp batch' : 'mcp message');
+    return;
+  }
+  const id = first.type === 'request' ? first.message.id : undefined;
+  const { spanName, attributes } = describeMcpRequest(
+    first.message.method,
+    id,
+    first.message.params,
+  );
+  span.updateName(spanName);
+  span.setAttributes(attributes);
+}
+
+function describeSession(span: Span, session: SessionWithUpstreams): void {
+  span.setAttributes({
+    [McpAttributes.SESSION_ID]: session.id,
+    [McpAttributes.PROTOCOL_VERSION]: session.protocolVersion,
+  });
 }

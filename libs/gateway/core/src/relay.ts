@@ -6,6 +6,14 @@ import {
   type UpstreamSession,
 } from '@gatehouse/mcp-upstream-client';
 import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import {
+  describeMcpRequest,
+  gatehouseMetrics,
+  injectTraceHeaders,
+  McpAttributes,
+  SpanKind,
+  withSpan,
+} from '@gatehouse/telemetry';
 import type {
   JSONRPCMessage,
   JSONRPCRequest,
@@ -105,13 +113,7 @@ export class Relay {
           });
         },
       };
-      if (ctx.headers) options.headers = ctx.headers;
-      const response = await this.upstreamSessions.request(
-        ctx.session,
-        ctx.upstream,
-        request,
-        options,
-      );
+      const response = await this.tracedRequest(ctx, request, options);
       if ('error' in response) {
         throw new RpcError(response.error.code, response.error.message, response.error.data);
       }
@@ -124,6 +126,40 @@ export class Relay {
       ctx.signal.removeEventListener('abort', onClientGone);
       unregister();
     }
+  }
+
+  /** The upstream hop as a CLIENT span; its `traceparent` goes out with the request. */
+  private tracedRequest(
+    ctx: RelayContext,
+    request: JSONRPCRequest,
+    options: Parameters<UpstreamSessions['request']>[3],
+  ) {
+    const { spanName, attributes } = describeMcpRequest(request.method, request.id, request.params);
+    const upstream = ctx.upstream.slug;
+    return withSpan(
+      spanName,
+      { ...attributes, [McpAttributes.UPSTREAM]: upstream },
+      async (span) => {
+        options.headers = injectTraceHeaders({ ...ctx.headers });
+        try {
+          const response = await this.upstreamSessions.request(
+            ctx.session,
+            ctx.upstream,
+            request,
+            options,
+          );
+          if ('error' in response) {
+            span.setAttribute(McpAttributes.ERROR_TYPE, String(response.error.code));
+            countUpstreamError(upstream, String(response.error.code));
+          }
+          return response;
+        } catch (error) {
+          countUpstreamError(upstream, error instanceof UpstreamError ? error.code : 'error');
+          throw error;
+        }
+      },
+      { kind: SpanKind.CLIENT },
+    );
   }
 
   private async fromUpstream(
@@ -171,6 +207,13 @@ export class Relay {
     }
     ctx.stream?.send(message);
   }
+}
+
+function countUpstreamError(upstream: string, errorType: string): void {
+  gatehouseMetrics().upstreamErrors.add(1, {
+    [McpAttributes.UPSTREAM]: upstream,
+    [McpAttributes.ERROR_TYPE]: errorType,
+  });
 }
 
 function remapProgressToken(params: JSONRPCRequest['params']): {

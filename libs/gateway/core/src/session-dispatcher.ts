@@ -15,7 +15,12 @@ import type { TargetResolver } from './target-resolver';
 import { ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import type { SessionStore } from '@gatehouse/session-store';
-import type { Logger } from '@gatehouse/telemetry';
+import {
+  annotateActiveSpan,
+  gatehouseMetrics,
+  McpAttributes,
+  type Logger,
+} from '@gatehouse/telemetry';
 import type { Bus } from '@gatehouse/bus';
 import { targetOf } from './upstream-sessions';
 
@@ -248,5 +253,40 @@ export class SessionDispatcher {
     this.audit
       .record(full)
       .catch((error: unknown) => this.logger.error({ err: error, method }, 'audit event lost'));
+    this.observe(full);
+  }
+
+  /** The audit event's facts, as span attributes, metrics and a debug line. */
+  private observe(event: GatewayAuditEvent): void {
+    const labels = {
+      [McpAttributes.METHOD_NAME]: event.method,
+      [McpAttributes.UPSTREAM]: event.upstream ?? '',
+      [McpAttributes.POLICY_DECISION]: event.decision ?? '',
+      [McpAttributes.OUTCOME]: event.outcome,
+    };
+    const metrics = gatehouseMetrics();
+    metrics.requests.add(1, labels);
+    metrics.requestDuration.record(event.latencyMs / 1000, labels);
+    annotateActiveSpan(
+      {
+        ...labels,
+        ...(event.matchedRules?.length
+          ? { [McpAttributes.POLICY_MATCHED_RULES]: event.matchedRules }
+          : {}),
+      },
+      event.outcome === 'ok' ? undefined : String(event.errorCode ?? event.outcome),
+    );
+    this.logger.debug(
+      {
+        sessionId: event.sessionId,
+        method: event.method,
+        upstream: event.upstream,
+        tool: event.tool,
+        decision: event.decision,
+        outcome: event.outcome,
+        latencyMs: event.latencyMs,
+      },
+      'mcp request',
+    );
   }
 }

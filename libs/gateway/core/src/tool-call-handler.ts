@@ -1,4 +1,5 @@
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
+import { gatehouseMetrics, McpAttributes, withSpan } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import type { ApprovalGate, CallDecision, ToolAccess, ToolCallContext } from './ports';
@@ -62,7 +63,7 @@ export class ToolCallHandler {
       toolName: name,
       args: rawArgs as Record<string, unknown>,
     };
-    const decision = await this.toolAccess.decide(toolContext);
+    const decision = await this.decide(toolContext);
     const fail = (error: RpcError, outcome: ToolCallFailure['outcome'], approvalId?: string) =>
       new ToolCallFailure(error, upstream.slug, name, decision, approvalId, outcome);
 
@@ -121,6 +122,21 @@ export class ToolCallHandler {
     }
   }
 
+  private decide(toolContext: ToolCallContext): Promise<CallDecision> {
+    const target = {
+      [McpAttributes.UPSTREAM]: toolContext.upstream.slug,
+      [McpAttributes.TOOL_NAME]: toolContext.toolName,
+    };
+    return withSpan('policy.evaluate', target, async (span) => {
+      const decision = await this.toolAccess.decide(toolContext);
+      span.setAttributes({
+        [McpAttributes.POLICY_DECISION]: decision.effect,
+        [McpAttributes.POLICY_MATCHED_RULES]: decision.matchedRules,
+      });
+      return decision;
+    });
+  }
+
   private async toolDefinition(
     ctx: CallContext,
     upstream: CallContext['upstreams'][number],
@@ -155,20 +171,30 @@ export class ToolCallHandler {
   ) {
     const meta = params['_meta'] as Record<string, unknown> | undefined;
     const progressToken = meta?.['progressToken'];
-    return this.approvals.waitForApproval(toolContext, decision, {
-      signal: ctx.signal,
-      onWaiting: (elapsedMs) => {
-        if (typeof progressToken !== 'string' && typeof progressToken !== 'number') return;
-        ctx.stream.send({
-          jsonrpc: '2.0',
-          method: 'notifications/progress',
-          params: {
-            progressToken,
-            progress: Math.round(elapsedMs / 1000),
-            message: `Waiting for approval (${decision.reason})`,
+    const pending = gatehouseMetrics().approvalsPending;
+    pending.add(1);
+    return withSpan(
+      'approval.wait',
+      { [McpAttributes.UPSTREAM]: toolContext.upstream.slug },
+      async (span) => {
+        const waited = await this.approvals.waitForApproval(toolContext, decision, {
+          signal: ctx.signal,
+          onWaiting: (elapsedMs) => {
+            if (typeof progressToken !== 'string' && typeof progressToken !== 'number') return;
+            ctx.stream.send({
+              jsonrpc: '2.0',
+              method: 'notifications/progress',
+              params: {
+                progressToken,
+                progress: Math.round(elapsedMs / 1000),
+                message: `Waiting for approval (${decision.reason})`,
+              },
+            });
           },
         });
+        span.setAttribute('gatehouse.approval.outcome', waited.outcome);
+        return waited;
       },
-    });
+    ).finally(() => pending.add(-1));
   }
 }

@@ -3,6 +3,7 @@ import type { ArgumentPolicy } from '@gatehouse/audit-contracts';
 import { InProcessAuditSink, RedisStreamAuditSink } from '@gatehouse/audit-stream';
 import type { TenantSettings } from '@gatehouse/data-access';
 import type { AuditSink } from '@gatehouse/gateway-core';
+import { activeTraceIds } from '@gatehouse/telemetry';
 
 export type ClosableAuditSink = AuditSink & { close(): Promise<void> };
 
@@ -35,9 +36,11 @@ export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): Closa
       ? new RedisStreamAuditSink(auditRedisUrl ?? runtime.config.REDIS_URL, {
           prefix: runtime.config.REDIS_KEY_PREFIX,
           argumentPolicy,
+          traceContext: activeTraceIds,
         })
       : new InProcessAuditSink(runtime.repos.auditEvents, {
           argumentPolicy,
+          traceContext: activeTraceIds,
           logger: runtime.logger,
         });
   return {

@@ -1,0 +1,102 @@
+import { metrics, type Attributes, type ObservableResult } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { Resource } from '@opentelemetry/resources';
+import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
+
+const METER_NAME = '@gatehouse/telemetry';
+const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** What a replica reports; one instrument per question an SRE asks. See docs/observability.md. */
+function createInstruments(provider: MeterProvider) {
+  const meter = provider.getMeter(METER_NAME);
+  return {
+    requests: meter.createCounter('gatehouse.mcp.requests', {
+      description: 'MCP requests handled, by method, upstream, policy decision and outcome',
+    }),
+    requestDuration: meter.createHistogram('gatehouse.mcp.request.duration', {
+      description: 'Time from receiving an MCP request to its response',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
+    }),
+    activeSessions: meter.createUpDownCounter('gatehouse.sessions.active', {
+      description: 'Sessions opened minus sessions ended through this replica (sum over replicas)',
+    }),
+    openStreams: meter.createUpDownCounter('gatehouse.streams.open', {
+      description: 'SSE GET streams open on this replica',
+    }),
+    approvalsPending: meter.createUpDownCounter('gatehouse.approvals.pending', {
+      description: 'Tool calls on this replica waiting for an approver',
+    }),
+    upstreamErrors: meter.createCounter('gatehouse.upstream.errors', {
+      description:
+        'Upstream requests that failed (transport, timeout, JSON-RPC error), by upstream',
+    }),
+    tokenCacheLookups: meter.createCounter('gatehouse.auth.token_cache.lookups', {
+      description: 'Token lookups by result (hit or miss); hit ratio = hit / all',
+    }),
+    auditDeadLetters: meter.createCounter('gatehouse.audit.dead_letters', {
+      description: 'Audit events moved to the dead-letter stream',
+    }),
+    auditEventsStored: meter.createCounter('gatehouse.audit.events.stored', {
+      description: 'Audit events written to Postgres by the audit worker',
+    }),
+    auditStreamLag: meter.createObservableGauge('gatehouse.audit.stream.lag', {
+      description: 'Audit stream entries not yet delivered to the consumer group',
+    }),
+    auditStreamPending: meter.createObservableGauge('gatehouse.audit.stream.pending', {
+      description: 'Audit stream entries delivered but not yet acknowledged',
+    }),
+  };
+}
+
+export type GatehouseMetrics = ReturnType<typeof createInstruments>;
+export type { Attributes, ObservableResult };
+
+interface MetricsState {
+  provider: MeterProvider;
+  prometheus: PrometheusExporter;
+  instruments: GatehouseMetrics;
+}
+
+let state: MetricsState | undefined;
+
+/**
+ * Creates the process's MeterProvider: always a Prometheus reader (served at /metrics by each
+ * app), plus `extraReaders` (OTLP when configured). Called by the preload before anything
+ * records; without it the first use creates a Prometheus-only provider.
+ */
+export function configureMetrics(
+  options: { resource?: Resource; extraReaders?: IMetricReader[] } = {},
+): GatehouseMetrics {
+  if (state) return state.instruments;
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({
+    ...(options.resource ? { resource: options.resource } : {}),
+    readers: [prometheus, ...(options.extraReaders ?? [])],
+  });
+  metrics.setGlobalMeterProvider(provider);
+  state = { provider, prometheus, instruments: createInstruments(provider) };
+  return state.instruments;
+}
+
+/** The Gatehouse instruments (one set per process, shared by the replicas a test starts). */
+export function gatehouseMetrics(): GatehouseMetrics {
+  return state?.instruments ?? configureMetrics();
+}
+
+const serializer = new PrometheusSerializer();
+
+/** Every metric of this process in the Prometheus text exposition format. */
+export async function renderPrometheusMetrics(): Promise<string> {
+  if (!state) configureMetrics();
+  const prometheus = state?.prometheus;
+  if (!prometheus) return '';
+  const { resourceMetrics } = await prometheus.collect();
+  return serializer.serialize(resourceMetrics);
+}
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export async function shutdownMetrics(): Promise<void> {
+  await state?.provider.shutdown();
+}

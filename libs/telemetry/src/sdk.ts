@@ -1,0 +1,104 @@
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { PrismaInstrumentation } from '@prisma/instrumentation';
+import { configureMetrics, shutdownMetrics } from './metrics';
+
+type Env = Record<string, string | undefined>;
+
+/** Paths scraped or probed every few seconds: tracing them would drown the real traffic. */
+const UNTRACED_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
+function listFromEnv(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Traces are exported only when an OTLP endpoint or a traces exporter is configured. */
+export function tracesEnabled(env: Env): boolean {
+  if (env['OTEL_SDK_DISABLED'] === 'true') return false;
+  const exporters = listFromEnv(env['OTEL_TRACES_EXPORTER']);
+  if (exporters.includes('none')) return false;
+  return (
+    exporters.length > 0 ||
+    Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'])
+  );
+}
+
+/** OTLP metrics follow the same switch (Prometheus at /metrics is always on). */
+export function otlpMetricsEnabled(env: Env): boolean {
+  if (env['OTEL_SDK_DISABLED'] === 'true') return false;
+  const exporters = listFromEnv(env['OTEL_METRICS_EXPORTER']);
+  if (exporters.length > 0) return exporters.includes('otlp');
+  return Boolean(env['OTEL_EXPORTER_OTLP_ENDPOINT'] || env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT']);
+}
+
+/** service.name per app, version, environment and pod (OTEL_RESOURCE_ATTRIBUTES still merges in). */
+export function gatehouseResource(serviceName: string, env: Env): Resource {
+  const attributes: Record<string, string> = {
+    'service.name': env['OTEL_SERVICE_NAME'] ?? serviceName,
+    'service.namespace': 'gatehouse',
+  };
+  const optional: Record<string, string | undefined> = {
+    'service.version': env['SERVICE_VERSION'] ?? env['npm_package_version'],
+    'deployment.environment.name': env['DEPLOYMENT_ENVIRONMENT'] ?? env['NODE_ENV'],
+    'k8s.pod.name': env['K8S_POD_NAME'] ?? env['POD_NAME'],
+    'k8s.namespace.name': env['K8S_NAMESPACE'] ?? env['POD_NAMESPACE'],
+    'service.instance.id': env['K8S_POD_NAME'] ?? env['HOSTNAME'],
+  };
+  for (const [key, value] of Object.entries(optional)) if (value) attributes[key] = value;
+  return resourceFromAttributes(attributes);
+}
+
+export interface TelemetryHandle {
+  tracing: boolean;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry for one app. Must run before Fastify, undici, ioredis and Prisma load
+ * (see preload.ts). Without OTEL_* configuration no SDK is started: the API stays a no-op,
+ * so spans cost a function call, and only the Prometheus metrics reader exists.
+ */
+export function startTelemetry(serviceName: string, env: Env = process.env): TelemetryHandle {
+  const resource = gatehouseResource(serviceName, env);
+  const otlpMetrics = otlpMetricsEnabled(env);
+  configureMetrics({
+    resource,
+    extraReaders: otlpMetrics
+      ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })]
+      : [],
+  });
+  if (!tracesEnabled(env)) return { tracing: false, shutdown: shutdownMetrics };
+
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    traceExporter: new OTLPTraceExporter(),
+    // Metrics have their own provider (configureMetrics); logs go to stdout through pino.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      }),
+      new UndiciInstrumentation(),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new PrismaInstrumentation(),
+    ],
+  });
+  sdk.start();
+  return {
+    tracing: true,
+    shutdown: async () => {
+      await Promise.all([sdk.shutdown(), shutdownMetrics()]);
+    },
+  };
+}
