@@ -1,0 +1,135 @@
+/**
+ * Gateway latency with OpenTelemetry on (traces and metrics exported over OTLP HTTP to a local
+ * no-op collector this script starts) vs off (nothing configured: no SDK, Prometheus only).
+ * Runs alternate off/on to spread machine drift over both modes. Prints a Markdown table
+ * (paste into docs/benchmarks-telemetry.md).
+ *
+ *   npm run build && npx tsx --tsconfig tsconfig.base.json bench/telemetry-overhead.bench.ts
+ *
+ * Needs Redis and Postgres like bench/run.ts. BENCH_SECONDS (default 10) per measured run,
+ * BENCH_ROUNDS (default 2) off/on pairs, BENCH_SESSIONS (default 10) concurrent sessions.
+ */
+import { createServer, type Server } from 'node:http';
+import { runLoad, type LoadMeasurement } from './lib/load';
+import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
+import { startGatewayReplica, startStack, type BenchStack } from './lib/stack';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 10);
+const WARMUP_SECONDS = 3;
+
+type Mode = 'off' | 'on';
+
+/** An OTLP/HTTP endpoint that accepts and drops everything, counting what it was sent. */
+async function startNoopCollector(): Promise<{
+  url: string;
+  received: Map<string, number>;
+  server: Server;
+}> {
+  const received = new Map<string, number>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = req.url ?? '';
+      received.set(path, (received.get(path) ?? 0) + 1);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, received, server };
+}
+
+async function measure(
+  stack: BenchStack,
+  mode: Mode,
+  collectorUrl: string,
+): Promise<LoadMeasurement> {
+  const telemetryEnv: Record<string, string> =
+    mode === 'on'
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OTEL_SERVICE_NAME: 'gateway-bench' }
+      : {};
+  const gateway = await startGatewayReplica(
+    { ...stack, gatewayEnv: { ...stack.gatewayEnv, ...telemetryEnv } },
+    `gateway-telemetry-${mode}`,
+  );
+  try {
+    const target: McpTarget = {
+      url: gateway.url,
+      token: stack.token,
+      tool: `${stack.upstreamSlug}__echo`,
+    };
+    const sessionIds: string[] = [];
+    for (let i = 0; i < SESSIONS; i++) sessionIds.push(await openSession(target));
+    await checkToolCall(target, sessionIds[0] ?? '');
+    const group = { target, sessionIds };
+    await runLoad([group], WARMUP_SECONDS, []);
+    return await runLoad([group], SECONDS, [{ name: 'gateway', pid: gateway.process.pid }]);
+  } finally {
+    await gateway.process.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  // The "off" gateway must see no OTEL_* at all (child processes inherit this env).
+  for (const key of Object.keys(process.env)) if (key.startsWith('OTEL_')) delete process.env[key];
+  const collector = await startNoopCollector();
+  const stack = await startStack();
+  const runs: Record<Mode, LoadMeasurement[]> = { off: [], on: [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        const result = await measure(stack, mode, collector.url);
+        runs[mode].push(result);
+        console.log(
+          `round ${round + 1} ${mode}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, failed ${result.failed}`,
+        );
+      }
+    }
+  } finally {
+    await stack.close();
+    collector.server.close();
+  }
+  if ((collector.received.get('/v1/traces') ?? 0) === 0)
+    throw new Error('telemetry "on" exported no traces: the comparison would be meaningless');
+
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  };
+  const summary = (mode: Mode) => ({
+    rps: median(runs[mode].map((r) => r.rps)),
+    p50: median(runs[mode].map((r) => r.p50)),
+    p95: median(runs[mode].map((r) => r.p95)),
+    p99: median(runs[mode].map((r) => r.p99)),
+    cpu: median(runs[mode].map((r) => r.cpu['gateway'] ?? NaN)),
+  });
+  const off = summary('off');
+  const on = summary('on');
+  const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)} %`;
+  console.log(
+    `\n### Telemetry overhead (${SESSIONS} sessions, ${SECONDS} s x ${ROUNDS} rounds, medians)\n`,
+  );
+  console.log('| telemetry | req/s | p50 ms | p95 ms | p99 ms | gateway CPU % |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, s] of [
+    ['off', off],
+    ['on (OTLP)', on],
+  ] as const)
+    console.log(
+      `| ${name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.cpu.toFixed(0)} |`,
+    );
+  console.log(
+    `| change | ${pct(off.rps, on.rps)} | ${pct(off.p50, on.p50)} | ${pct(off.p95, on.p95)} | ${pct(off.p99, on.p99)} | ${pct(off.cpu, on.cpu)} |`,
+  );
+  console.log(
+    `\nOTLP requests received by the no-op collector: ${JSON.stringify(Object.fromEntries(collector.received))}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
