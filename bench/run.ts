@@ -6,7 +6,8 @@
  *
  * Needs Redis (REDIS_URL, default redis://127.0.0.1:6379) and Postgres
  * (TEST_DATABASE_BASE_URL, as the integration tests). Runs the built apps from dist/ as child
- * processes; it does not build. BENCH_SECONDS (default 10) sets each measured run.
+ * processes; it does not build. BENCH_SECONDS (default 10) sets each measured run; BENCH_DIST
+ * (default dist) the build output to run.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -18,7 +19,14 @@ import { runLoad, type LoadGroup, type LoadMeasurement, type WatchedProcess } fr
 import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
 import { benchSessionLoad, benchTokenCacheHit, runPolicyBench } from './lib/micro';
 import { ROOT, sleep } from './lib/processes';
-import { REDIS_URL, startGatewayReplica, startStack, type BenchStack } from './lib/stack';
+import {
+  DIST,
+  GATEWAY_SCRIPT,
+  REDIS_URL,
+  startGatewayReplica,
+  startStack,
+  type BenchStack,
+} from './lib/stack';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP_SECONDS = 3;
@@ -332,8 +340,9 @@ async function main(): Promise<void> {
   }
   const scenarios: Scenario[] =
     wanted.length > 0 ? SCENARIOS.filter((s) => wanted.includes(s)) : [...SCENARIOS];
-  if (!existsSync(join(ROOT, 'dist/apps/gateway/src/main.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first');
+  const gatewayMain = join(ROOT, GATEWAY_SCRIPT);
+  if (!existsSync(gatewayMain)) {
+    throw new Error(`${GATEWAY_SCRIPT} is missing: run \`npm run build\` first`);
   }
   const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
   const dirty = execSync('git status --porcelain --untracked-files=no', {
@@ -343,7 +352,8 @@ async function main(): Promise<void> {
   console.log(
     `commit ${commit}${dirty ? ' (working tree has uncommitted changes)' : ''}, node ` +
       `${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ` +
-      `${loadAverage()}, scenarios: ${scenarios.join(', ')}`,
+      `${loadAverage()}, scenarios: ${scenarios.join(', ')}; running ${DIST}/ built ` +
+      `${statSync(gatewayMain).mtime.toISOString()}`,
   );
   const stack = await startStack();
   const pid = await redisPid();

@@ -5,9 +5,14 @@ import { createRepositories, createTestDatabase, type TestDatabase } from '@gate
 import { httpOk, startNode, type BenchProcess } from './processes';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const FIXTURE_SCRIPT = 'dist/libs/testing/src/fixtures/fixture-upstream.main.js';
-const GATEWAY_SCRIPT = 'dist/apps/gateway/src/main.js';
-const AUDIT_SCRIPT = 'dist/apps/audit-service/src/main.js';
+/**
+ * Build output the benchmark runs (default `dist`). Others may rebuild `dist/` during a run on a
+ * shared checkout; a private build (see docs/benchmarks.md) avoids that.
+ */
+export const DIST = process.env['BENCH_DIST'] ?? 'dist';
+export const GATEWAY_SCRIPT = `${DIST}/apps/gateway/src/main.js`;
+const FIXTURE_SCRIPT = `${DIST}/libs/testing/src/fixtures/fixture-upstream.main.js`;
+const AUDIT_SCRIPT = `${DIST}/apps/audit-service/src/main.js`;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
