@@ -1,5 +1,4 @@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -81,7 +80,8 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,
-    traceExporter: new OTLPTraceExporter(),
+    // No traceExporter: NodeSDK builds it from OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_* (protocol
+    // http/protobuf by default, as docker-compose sets), batched by a BatchSpanProcessor.
     // Metrics have their own provider (configureMetrics); logs go to stdout through pino.
     metricReaders: [],
     logRecordProcessors: [],
@@ -90,7 +90,8 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
       }),
       new UndiciInstrumentation(),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // Command names only: arguments hold session records and audit payloads (and cost CPU).
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
       new PrismaInstrumentation(),
     ],
   });
