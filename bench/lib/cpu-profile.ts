@@ -42,6 +42,9 @@ function isCpuProfile(value: unknown): value is CpuProfile {
   );
 }
 
+/** Our build output: `dist/` or a private build such as `tmp/bench-dist/`. */
+const DIST_DIR = /\/(?:[\w-]*-)?dist\//;
+
 /** Where a frame's code lives: our dist/, an npm package, node internals, or V8 itself. */
 function packageOf(frame: CallFrame): string {
   const { url, functionName } = frame;
@@ -52,9 +55,9 @@ function packageOf(frame: CallFrame): string {
     const rest = url.slice(modules + '/node_modules/'.length).split('/');
     return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
   }
-  const dist = url.indexOf('/dist/');
-  if (dist >= 0) {
-    const parts = url.slice(dist + '/dist/'.length).split('/');
+  const dist = DIST_DIR.exec(url);
+  if (dist) {
+    const parts = url.slice(dist.index + dist[0].length).split('/');
     return `gatehouse ${parts.slice(0, parts[0] === 'libs' ? 3 : 2).join('/')}`;
   }
   return url;
@@ -63,8 +66,8 @@ function packageOf(frame: CallFrame): string {
 function shortUrl(url: string): string {
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? url.slice(dist + 1) : url;
+  const dist = DIST_DIR.exec(url);
+  return dist ? url.slice(dist.index + dist[0].length) : url;
 }
 
 function top(map: Map<string, number>, busyMs: number, limit: number): ProfileRow[] {
