@@ -27,6 +27,8 @@ export interface GatewayHarness {
   runtimes: Runtime[];
   gateways: HttpAppHandle[];
   audit: CollectingAuditSink;
+  /** The environment the replicas run with (to start more, e.g. as separate processes). */
+  env: Record<string, string>;
   /** Creates another person with a token of the given scopes. */
   addCaller(
     roles: ('admin' | 'member' | 'approver')[],
@@ -51,18 +53,16 @@ export interface HarnessOptions {
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
   const db = await createTestDatabase();
   const prefix = `e2e:${randomUUID()}:`;
-  const config = loadConfig(
-    {
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: prefix,
-      LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
-      HOST: '127.0.0.1',
-      UPSTREAM_TIMEOUT_MS: '10000',
-      ...options.env,
-    },
-    'gateway',
-  );
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
+    HOST: '127.0.0.1',
+    UPSTREAM_TIMEOUT_MS: '10000',
+    ...options.env,
+  };
+  const config = loadConfig(env, 'gateway');
   const audit = new CollectingAuditSink();
   const upstreams = {
     alpha: await startFixtureUpstream({ name: 'alpha' }),
@@ -70,10 +70,13 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   };
   const runtimes: Runtime[] = [];
   const gateways: HttpAppHandle[] = [];
-  for (let i = 0; i < (options.replicas ?? 2); i++) {
+  const replicas = options.replicas ?? 2;
+  // At least one runtime, to seed the database even when the replicas run as processes.
+  for (let i = 0; i < Math.max(replicas, 1); i++) {
     const logger = createLogger(`gateway-${i}`, config.LOG_LEVEL);
     const runtime = await createRuntime(config, 'distributed', logger, `gateway-${i}`);
     runtimes.push(runtime);
+    if (i >= replicas) continue;
     gateways.push(
       await startGateway(runtime, { host: '127.0.0.1', port: 0, audit, version: 'test' }),
     );
@@ -129,6 +132,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     runtimes,
     gateways,
     audit,
+    env,
     addCaller,
     close: async () => {
       for (const gateway of gateways) await gateway.close();

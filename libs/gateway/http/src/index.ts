@@ -1,7 +1,7 @@
 export { argumentsDigest, BusApprovalGate, type ApprovalDecidedMessage } from './approval-gate';
 export { GatewayModule } from './gateway.module';
 export { registerMcpRoutes, type McpRouteOptions } from './mcp-routes';
-export { PolicyToolAccess, toRuleInput } from './policy-tool-access';
+export { PolicyToolAccess } from './policy-tool-access';
 export { startGateway, type GatewayStartOptions } from './start-gateway';
 export {
   CachedUpstreamDirectory,

@@ -17,9 +17,9 @@ import {
   couldEverAllow,
   deriveToolRisk,
   evaluatePolicy,
+  policyRowToRule,
   type CompiledPolicy,
   type PolicyIdentity,
-  type PolicyRuleInput,
 } from '@gatehouse/policy';
 import type { Logger } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -37,21 +37,6 @@ interface CacheEntry {
 
 /** A policy that allows nothing: used when a tenant's rules cannot be compiled (fail closed). */
 const DENY_ALL = (version: number) => compilePolicy([], version);
-
-export function toRuleInput(row: Policy): PolicyRuleInput {
-  const rule: PolicyRuleInput = {
-    id: row.id,
-    name: row.name,
-    effect: row.effect,
-    subjects: row.subjects as string[],
-    targets: row.targets as PolicyRuleInput['targets'],
-    priority: row.priority,
-    enabled: row.enabled,
-  };
-  if (row.description) rule.description = row.description;
-  if (row.condition) rule.condition = row.condition;
-  return rule;
-}
 
 /**
  * Decides tool calls and filters tool lists with the tenant's compiled policy. Compiled once per
@@ -163,7 +148,7 @@ export class PolicyToolAccess implements ToolAccess {
     const version = tenant?.policyVersion ?? 0;
     const hideChangedTools = Boolean((tenant?.settings as TenantSettings | null)?.hideChangedTools);
     try {
-      return { policy: compilePolicy(rows.map(toRuleInput), version), hideChangedTools };
+      return { policy: compilePolicy(rows.map(policyRowToRule), version), hideChangedTools };
     } catch (error) {
       this.logger.error(
         { tenantId, err: error },

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface GatewayProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+/**
+ * A gateway replica as its own OS process (the real `apps/gateway` main, run from source with
+ * tsx), so a test can kill it with SIGKILL or SIGTERM like an orchestrator would.
+ */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<GatewayProcess> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      '--tsconfig',
+      join(ROOT, 'tsconfig.base.json'),
+      join(ROOT, 'apps', 'gateway', 'src', 'main.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        ...env,
+        PORT: String(port),
+        UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`gateway process exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway process not ready after ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, child, output: () => output };
+}
+
+/** A fetch that behaves like a load balancer dropping dead backends: on a refused connection it tries the next replica. */
+export function failoverFetch(baseUrls: string[]): typeof fetch {
+  let next = 0;
+  return async (input, init) => {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < baseUrls.length; attempt++) {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const target = new URL(baseUrls[next++ % baseUrls.length]!);
+      url.host = target.host;
+      try {
+        return await fetch(url, init);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  };
+}
