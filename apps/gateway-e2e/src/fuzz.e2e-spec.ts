@@ -83,6 +83,14 @@ const message = fc.record(
   { requiredKeys: [] },
 );
 
+/** A well-formed request envelope with hostile contents: reaches routing, policy and relay. */
+const request = fc.record({
+  jsonrpc: fc.constant('2.0'),
+  id: fc.oneof(fc.integer(), fc.string({ maxLength: 20 })),
+  method,
+  params,
+});
+
 /** Malformed JSON text, valid JSON of the wrong shape, JSON-RPC-ish messages and batches. */
 const body = fc.oneof(
   fc.string({ maxLength: 200 }),
@@ -100,7 +108,13 @@ const body = fc.oneof(
   fc.json({ maxDepth: 4 }),
   message.map((m) => JSON.stringify(m)),
   fc.array(message, { maxLength: 5 }).map((ms) => JSON.stringify(ms)),
+  request.map((r) => JSON.stringify(r)),
+  request.map((r) => JSON.stringify(r)),
+  fc.array(request, { minLength: 1, maxLength: 4 }).map((rs) => JSON.stringify(rs)),
 );
+
+/** No session, a 2025-11-25 session (no batches) or a 2025-03-26 session (batches allowed). */
+type SessionChoice = 'none' | 'current' | 'batching';
 
 interface Answer {
   status: number;
@@ -138,26 +152,27 @@ function messagesOf(answer: Answer): unknown[] {
 describe('JSON-RPC endpoint under generated malformed and hostile bodies', () => {
   let h: GatewayHarness;
   let url: string;
-  let session: string;
-  let version: string;
+  const sessions = new Map<SessionChoice, { session: string; version: string }>();
   beforeAll(async () => {
     h = await startGatewayHarness({ replicas: 1, env: { UPSTREAM_TIMEOUT_MS: '3000' } });
     url = h.gateways[0]!.url;
-    ({ session, version } = await rawSession(url, h.admin.token));
+    sessions.set('current', await rawSession(url, h.admin.token, '2025-11-25'));
+    sessions.set('batching', await rawSession(url, h.admin.token, '2025-03-26'));
   });
   afterAll(async () => {
     await h.close();
   });
 
-  async function post(text: string, withSession: boolean): Promise<Answer> {
+  async function post(text: string, choice: SessionChoice): Promise<Answer> {
     const headers: Record<string, string> = {
       accept: 'application/json, text/event-stream',
       'content-type': 'application/json',
       authorization: `Bearer ${h.admin.token}`,
     };
-    if (withSession) {
-      headers['mcp-session-id'] = session;
-      headers['mcp-protocol-version'] = version;
+    const chosen = sessions.get(choice);
+    if (chosen) {
+      headers['mcp-session-id'] = chosen.session;
+      headers['mcp-protocol-version'] = chosen.version;
     }
     const response = await fetch(`${url}/mcp`, {
       method: 'POST',
@@ -175,18 +190,22 @@ describe('JSON-RPC endpoint under generated malformed and hostile bodies', () =>
   it('never answers 5xx, never crashes, and every error names the problem', async () => {
     let runs = 0;
     await fc.assert(
-      fc.asyncProperty(body, fc.boolean(), async (text, withSession) => {
-        runs++;
-        const answer = await post(text, withSession);
-        expect(answer.status).toBeLessThan(500);
-        if (answer.status === 202) return;
-        if (answer.status >= 400) {
-          expect(answer.text.length).toBeGreaterThan(0);
-          expect(namesProblemOrIsResult(JSON.parse(answer.text))).toBe(true);
-          return;
-        }
-        for (const m of messagesOf(answer)) expect(namesProblemOrIsResult(m)).toBe(true);
-      }),
+      fc.asyncProperty(
+        body,
+        fc.constantFrom<SessionChoice>('none', 'current', 'batching', 'batching'),
+        async (text, choice) => {
+          runs++;
+          const answer = await post(text, choice);
+          expect(answer.status).toBeLessThan(500);
+          if (answer.status === 202) return;
+          if (answer.status >= 400) {
+            expect(answer.text.length).toBeGreaterThan(0);
+            expect(namesProblemOrIsResult(JSON.parse(answer.text))).toBe(true);
+            return;
+          }
+          for (const m of messagesOf(answer)) expect(namesProblemOrIsResult(m)).toBe(true);
+        },
+      ),
       { numRuns: 2_000, interruptAfterTimeLimit: FUZZ_TIME_LIMIT_MS, seed: 1104 },
     );
     expect(runs).toBeGreaterThan(50);
@@ -201,7 +220,7 @@ describe('JSON-RPC endpoint under generated malformed and hostile bodies', () =>
         method: 'tools/call',
         params: { name: 'alpha__echo', arguments: { text: 'still here' } },
       }),
-      true,
+      'current',
     );
     expect(call.status).toBe(200);
     expect(call.text).toContain('still here');
