@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { summariseCpuProfile } from './lib/cpu-profile';
+import { attributeToCallers, summariseCpuProfile } from './lib/cpu-profile';
 import { runLoad, type LoadGroup, type LoadMeasurement, type WatchedProcess } from './lib/load';
 import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
 import { benchSessionLoad, benchTokenCacheHit, runPolicyBench } from './lib/micro';
@@ -320,6 +320,15 @@ async function profile(ctx: Context): Promise<void> {
     table(
       ['top self-time functions', 'ms', '%'],
       summary.functions.map((r) => [`\`${r.name}\``, int(r.selfMs), r.percent.toFixed(1)]),
+    ),
+  );
+  console.log('\n');
+  console.log(
+    table(
+      ['socket writes (writev, writeUtf8String) by caller', 'ms', '% of writes'],
+      attributeToCallers(written, ['writev', 'writeUtf8String'], measuredFrom - startedAt).map(
+        (r) => [r.name, int(r.selfMs), r.percent.toFixed(1)],
+      ),
     ),
   );
 }

@@ -45,6 +45,10 @@ function isCpuProfile(value: unknown): value is CpuProfile {
 /** Our build output: `dist/` or a private build such as `tmp/bench-dist/`. */
 const DIST_DIR = /\/(?:[\w-]*-)?dist\//;
 
+function isOurs(url: string): boolean {
+  return DIST_DIR.test(url) && !url.includes('/node_modules/');
+}
+
 /** Where a frame's code lives: our dist/, an npm package, node internals, or V8 itself. */
 function packageOf(frame: CallFrame): string {
   const { url, functionName } = frame;
@@ -114,4 +118,45 @@ export function summariseCpuProfile(path: string, skipMs = 0, limit = 25): Profi
     functions: top(byFunction, busyMs, limit),
     packages: top(byPackage, busyMs, limit),
   };
+}
+
+/**
+ * Self time of the given (native) functions, charged to the nearest caller frame that is our
+ * code, fastify's reply or undici's HTTP/1 client: answers "which of our steps pays for the
+ * socket writes". Same `skipMs` as summariseCpuProfile.
+ */
+export function attributeToCallers(
+  path: string,
+  functionNames: readonly string[],
+  skipMs = 0,
+): ProfileRow[] {
+  const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  if (!isCpuProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
+  const byId = new Map(parsed.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of parsed.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const byCaller = new Map<string, number>();
+  let totalMs = 0;
+  let elapsedMs = 0;
+  parsed.samples.forEach((nodeId, i) => {
+    const ms = (parsed.timeDeltas[i] ?? 0) / 1000;
+    elapsedMs += ms;
+    const node = byId.get(nodeId);
+    if (!node || elapsedMs < skipMs || !functionNames.includes(node.callFrame.functionName)) return;
+    totalMs += ms;
+    let caller = '(other)';
+    for (let id = parentOf.get(nodeId); id !== undefined; id = parentOf.get(id)) {
+      const frame = byId.get(id)?.callFrame;
+      if (!frame) break;
+      if (frame.url.includes('fastify/lib/reply')) caller = 'fastify reply (answer to the client)';
+      else if (frame.url.includes('undici/lib/dispatcher/client-h1'))
+        caller = 'undici (upstream request)';
+      else if (isOurs(frame.url)) caller = `${frame.functionName} ${shortUrl(frame.url)}`;
+      else continue;
+      break;
+    }
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + ms);
+  });
+  return top(byCaller, totalMs, 12);
 }
