@@ -5,6 +5,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { configureMetrics, shutdownMetrics } from './metrics';
 
@@ -56,6 +57,24 @@ export function gatehouseResource(serviceName: string, env: Env): Resource {
   return resourceFromAttributes(attributes);
 }
 
+/** http, undici, ioredis and prisma; OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis,... turns some off. */
+function instrumentations(disabled: string[]): Instrumentation[] {
+  const all: Record<string, () => Instrumentation> = {
+    http: () =>
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+      }),
+    undici: () => new UndiciInstrumentation(),
+    // Command names only: arguments hold session records and audit payloads (and cost CPU).
+    ioredis: () =>
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
+    prisma: () => new PrismaInstrumentation(),
+  };
+  return Object.entries(all)
+    .filter(([name]) => !disabled.includes(name))
+    .map(([, create]) => create());
+}
+
 export interface TelemetryHandle {
   tracing: boolean;
   shutdown(): Promise<void>;
@@ -85,15 +104,7 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
     // Metrics have their own provider (configureMetrics); logs go to stdout through pino.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
-      }),
-      new UndiciInstrumentation(),
-      // Command names only: arguments hold session records and audit payloads (and cost CPU).
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
-      new PrismaInstrumentation(),
-    ],
+    instrumentations: instrumentations(listFromEnv(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS'])),
   });
   sdk.start();
   return {

@@ -125,57 +125,55 @@ export class McpGateway {
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'POST', (span, answered) =>
-      this.guard(span, async () => {
-        this.checks.origin(req);
-        const identity = await this.authenticate(req, span);
-        const accept = header(req.headers, 'accept');
-        if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
-          throw new GatewayHttpError(
-            'not_acceptable',
-            'Not Acceptable: the client must accept both application/json and text/event-stream',
-          );
-        }
-        const contentType = header(req.headers, 'content-type') ?? '';
-        if (!contentType.toLowerCase().startsWith('application/json')) {
-          throw new GatewayHttpError(
-            'unsupported_media_type',
-            'Unsupported Media Type: Content-Type must be application/json',
-          );
-        }
-        const body = this.checks.parseBody(req.rawBody ?? '');
-        nameAfterBody(span, body);
-
-        const initialize = body.messages.find(
-          (m) => m.type === 'request' && m.message.method === 'initialize',
+    return this.traced(req, 'POST', async (span, answered) => {
+      this.checks.origin(req);
+      const identity = await this.authenticate(req, span);
+      const accept = header(req.headers, 'accept');
+      if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
+        throw new GatewayHttpError(
+          'not_acceptable',
+          'Not Acceptable: the client must accept both application/json and text/event-stream',
         );
-        if (initialize && initialize.type === 'request') {
-          if (body.kind === 'batch') {
-            throw new GatewayHttpError(
-              'invalid_request',
-              'Invalid Request: initialize must not be part of a batch',
-            );
-          }
-          if (header(req.headers, SESSION_HEADER)) {
-            throw new GatewayHttpError(
-              'already_initialized',
-              'Bad Request: initialize must not carry an Mcp-Session-Id',
-            );
-          }
-          return this.initialize(req, identity, initialize.message);
-        }
+      }
+      const contentType = header(req.headers, 'content-type') ?? '';
+      if (!contentType.toLowerCase().startsWith('application/json')) {
+        throw new GatewayHttpError(
+          'unsupported_media_type',
+          'Unsupported Media Type: Content-Type must be application/json',
+        );
+      }
+      const body = this.checks.parseBody(req.rawBody ?? '');
+      nameAfterBody(span, body);
 
-        const session = await this.checks.loadSession(req, identity);
-        describeSession(span, session);
-        if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
+      const initialize = body.messages.find(
+        (m) => m.type === 'request' && m.message.method === 'initialize',
+      );
+      if (initialize && initialize.type === 'request') {
+        if (body.kind === 'batch') {
           throw new GatewayHttpError(
-            'batch_not_allowed',
-            `Bad Request: batches are not allowed in protocol ${session.protocolVersion}`,
+            'invalid_request',
+            'Invalid Request: initialize must not be part of a batch',
           );
         }
-        return this.dispatch(req, identity, session, body, answered);
-      }),
-    );
+        if (header(req.headers, SESSION_HEADER)) {
+          throw new GatewayHttpError(
+            'already_initialized',
+            'Bad Request: initialize must not carry an Mcp-Session-Id',
+          );
+        }
+        return this.initialize(req, identity, initialize.message);
+      }
+
+      const session = await this.checks.loadSession(req, identity);
+      describeSession(span, session);
+      if (body.kind === 'batch' && !batchesAllowed(session.protocolVersion as '2025-03-26')) {
+        throw new GatewayHttpError(
+          'batch_not_allowed',
+          `Bad Request: batches are not allowed in protocol ${session.protocolVersion}`,
+        );
+      }
+      return this.dispatch(req, identity, session, body, answered);
+    });
   }
 
   /**
@@ -184,87 +182,80 @@ export class McpGateway {
    * missed events in order, then live ones. Works on any replica.
    */
   async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'GET', (span) =>
-      this.guard(span, async () => {
-        this.checks.origin(req);
-        const identity = await this.authenticate(req, span);
-        if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
-          throw new GatewayHttpError(
-            'not_acceptable',
-            'Not Acceptable: GET must accept text/event-stream',
-          );
-        }
-        const session = await this.checks.loadSession(req, identity);
-        describeSession(span, session);
-        const lastEventId = header(req.headers, 'last-event-id');
-        const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
-        if (lastEventId && !resumed) {
-          throw new GatewayHttpError(
-            'invalid_request',
-            'Bad Request: Last-Event-ID was not issued by this gateway',
-          );
-        }
-        const streamId = resumed?.streamId ?? GET_STREAM_ID;
-        const connection = new AbortController();
-        req.signal.addEventListener('abort', () => connection.abort(req.signal.reason), {
-          once: true,
-        });
-        if (streamId === GET_STREAM_ID) {
-          const upstreams = reachableUpstreams(
-            await this.directory.listForTenant(identity.tenantId),
-            identity,
-            session.route,
-          );
-          await this.hub.listen(session, upstreams, connection);
-        }
-        const tail = this.events.tail(session.id, streamId, {
-          ...(lastEventId ? { after: lastEventId } : {}),
-          signal: connection.signal,
-        });
-        await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
-        return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
-      }),
-    );
-  }
-
-  async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'DELETE', (span) =>
-      this.guard(span, async () => {
-        this.checks.origin(req);
-        const identity = await this.authenticate(req, span);
-        const session = await this.checks.loadSession(req, identity);
-        describeSession(span, session);
-        const started = performance.now();
-        const deleted = await this.sessions.delete(session.id);
-        if (!deleted)
-          throw new GatewayHttpError(
-            'session_not_found',
-            'Not Found: the session no longer exists',
-          );
-        gatehouseMetrics().activeSessions.add(-1);
+    return this.traced(req, 'GET', async (span) => {
+      this.checks.origin(req);
+      const identity = await this.authenticate(req, span);
+      if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
+        throw new GatewayHttpError(
+          'not_acceptable',
+          'Not Acceptable: GET must accept text/event-stream',
+        );
+      }
+      const session = await this.checks.loadSession(req, identity);
+      describeSession(span, session);
+      const lastEventId = header(req.headers, 'last-event-id');
+      const resumed = lastEventId ? parseEventId(lastEventId) : undefined;
+      if (lastEventId && !resumed) {
+        throw new GatewayHttpError(
+          'invalid_request',
+          'Bad Request: Last-Event-ID was not issued by this gateway',
+        );
+      }
+      const streamId = resumed?.streamId ?? GET_STREAM_ID;
+      const connection = new AbortController();
+      req.signal.addEventListener('abort', () => connection.abort(req.signal.reason), {
+        once: true,
+      });
+      if (streamId === GET_STREAM_ID) {
         const upstreams = reachableUpstreams(
           await this.directory.listForTenant(identity.tenantId),
           identity,
-          deleted.route,
+          session.route,
         );
-        await this.upstreamSessions.terminateAll(deleted, upstreams, (slug, error) =>
-          this.logger.warn({ upstream: slug, err: error }, 'could not end upstream session'),
-        );
-        this.audit
-          .record({
-            tenantId: identity.tenantId,
-            personId: identity.personId,
-            tokenId: identity.tokenId,
-            sessionId: session.id,
-            method: 'session/end',
-            outcome: 'ok',
-            latencyMs: Math.round(performance.now() - started),
-            clientAddress: req.clientAddress,
-          })
-          .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
-        return { status: 200, headers: {} };
-      }),
-    );
+        await this.hub.listen(session, upstreams, connection);
+      }
+      const tail = this.events.tail(session.id, streamId, {
+        ...(lastEventId ? { after: lastEventId } : {}),
+        signal: connection.signal,
+      });
+      await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+      return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
+    });
+  }
+
+  async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
+    return this.traced(req, 'DELETE', async (span) => {
+      this.checks.origin(req);
+      const identity = await this.authenticate(req, span);
+      const session = await this.checks.loadSession(req, identity);
+      describeSession(span, session);
+      const started = performance.now();
+      const deleted = await this.sessions.delete(session.id);
+      if (!deleted)
+        throw new GatewayHttpError('session_not_found', 'Not Found: the session no longer exists');
+      gatehouseMetrics().activeSessions.add(-1);
+      const upstreams = reachableUpstreams(
+        await this.directory.listForTenant(identity.tenantId),
+        identity,
+        deleted.route,
+      );
+      await this.upstreamSessions.terminateAll(deleted, upstreams, (slug, error) =>
+        this.logger.warn({ upstream: slug, err: error }, 'could not end upstream session'),
+      );
+      this.audit
+        .record({
+          tenantId: identity.tenantId,
+          personId: identity.personId,
+          tokenId: identity.tokenId,
+          sessionId: session.id,
+          method: 'session/end',
+          outcome: 'ok',
+          latencyMs: Math.round(performance.now() - started),
+          clientAddress: req.clientAddress,
+        })
+        .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
+      return { status: 200, headers: {} };
+    });
   }
 
   private async dispatch(
@@ -406,7 +397,7 @@ export class McpGateway {
   ): Promise<McpHttpResponse> {
     const { span, run } = startServerSpan(`mcp ${verb}`, req.headers);
     const answered: Promise<unknown>[] = [];
-    const response = await run(() => work(span, answered));
+    const response = await run(() => this.guard(span, () => work(span, answered)));
     void Promise.allSettled(answered).then(() => span.end());
     return response;
   }
