@@ -40,11 +40,18 @@ const DEFAULT_MAX_RESUME_ATTEMPTS = 2;
  */
 export class UpstreamClient {
   private readonly agent: Agent;
+  /**
+   * Standalone GET streams live as long as client sessions: they get their own pool, so that
+   * they can never take the connections tool calls need (one per open stream, no upper bound
+   * other than the sessions themselves).
+   */
+  private readonly streamAgent: Agent;
   private readonly streamIdleTimeoutMs: number;
   private readonly maxResumeAttempts: number;
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+    this.streamAgent = new Agent({ keepAliveTimeout: 30_000 });
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     this.maxResumeAttempts = options.maxResumeAttempts ?? DEFAULT_MAX_RESUME_ATTEMPTS;
   }
@@ -143,7 +150,7 @@ export class UpstreamClient {
     options: GetStreamOptions,
   ): Promise<GetStreamResult> {
     return openSseGetStream({
-      dispatcher: this.agent,
+      dispatcher: this.streamAgent,
       target,
       session,
       options,
@@ -175,7 +182,7 @@ export class UpstreamClient {
 
   /** Closes pooled connections; open GET streams end. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.streamAgent.close()]);
   }
 
   private async postAccepted(
