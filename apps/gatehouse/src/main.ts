@@ -1,6 +1,5 @@
 // First: OpenTelemetry must patch http, undici, ioredis and Prisma before they load.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the preload is an entry point, not part of the lib's API
-import '../../../libs/telemetry/src/preload';
+import '@gatehouse/telemetry/preload';
 import { bootstrapIfEmpty, createRuntime, launch, type HttpAppHandle } from '@gatehouse/app-kit';
 import { startAdminApi } from '@gatehouse/admin-api';
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';

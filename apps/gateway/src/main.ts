@@ -1,6 +1,5 @@
 // First: OpenTelemetry must patch http, undici, ioredis and Prisma before they load.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the preload is an entry point, not part of the lib's API
-import '../../../libs/telemetry/src/preload';
+import '@gatehouse/telemetry/preload';
 import { createRuntime, launch } from '@gatehouse/app-kit';
 import { portFor } from '@gatehouse/config';
 import { createAuditSink, startGateway } from '@gatehouse/gateway-http';

@@ -108,6 +108,23 @@ export class McpGateway {
     });
   }
 
+  /**
+   * Keeps an active session alive. The idle TTL only needs refreshing once in a while, not on
+   * every request: a write at most every TTL/10 (≤ 60 s) saves two Redis round trips per call.
+   */
+  private touch(session: SessionWithUpstreams): void {
+    const interval = Math.min(60_000, (this.settings.sessionTtlSeconds * 1000) / 10);
+    if (Date.now() - session.lastSeenAt < interval) return;
+    this.sessions
+      .touch(session.id, this.settings.sessionTtlSeconds)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, sessionId: session.id },
+          'could not refresh the session TTL',
+        ),
+      );
+  }
+
   /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -218,7 +235,7 @@ export class McpGateway {
         ...(lastEventId ? { after: lastEventId } : {}),
         signal: connection.signal,
       });
-      await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+      this.touch(session);
       return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
     });
   }
@@ -337,7 +354,7 @@ export class McpGateway {
           break;
       }
     }
-    await this.sessions.touch(session.id, this.settings.sessionTtlSeconds);
+    this.touch(session);
     if (requests.length === 0) return { status: 202, headers: {} };
     const ready = await stream.ready;
     const headers = { [SESSION_HEADER]: session.id };

@@ -1,11 +1,6 @@
 import type { Identity } from '@gatehouse/auth';
 import { BusChannels, type Bus } from '@gatehouse/bus';
-import type {
-  Policy,
-  PolicyRepository,
-  TenantRepository,
-  TenantSettings,
-} from '@gatehouse/data-access';
+import type { PolicyRepository, TenantRepository, TenantSettings } from '@gatehouse/data-access';
 import type {
   CallDecision,
   ToolAccess,
