@@ -1,4 +1,5 @@
 import { TokenIdentityResolver, type TokenWithOwner } from '@gatehouse/auth';
+import { gatehouseMetrics } from '@gatehouse/telemetry';
 import type { Runtime } from './runtime';
 
 /**
@@ -17,9 +18,14 @@ export async function createTokenResolver(runtime: Runtime): Promise<TokenIdenti
     if (!person || !tenant) return null;
     return { token, person, tenant };
   };
-  const resolver = new TokenIdentityResolver(findByHash, async (tenantId, tokenId) => {
-    await tokens.touchLastUsed(tenantId, tokenId);
-  });
+  const lookups = gatehouseMetrics().tokenCacheLookups;
+  const resolver = new TokenIdentityResolver(
+    findByHash,
+    async (tenantId, tokenId) => {
+      await tokens.touchLastUsed(tenantId, tokenId);
+    },
+    { onLookup: (result) => lookups.add(1, { result }) },
+  );
   await resolver.listen(runtime.bus);
   return resolver;
 }

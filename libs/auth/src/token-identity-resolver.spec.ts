@@ -47,7 +47,10 @@ describe('TokenIdentityResolver', () => {
 
   it('resolves a token to its identity, dropping unknown roles, and caches the lookup', async () => {
     const find = jest.fn(async (h: string) => (h === hash ? owner() : null));
-    const resolver = new TokenIdentityResolver(find, async () => undefined);
+    const lookups: string[] = [];
+    const resolver = new TokenIdentityResolver(find, async () => undefined, {
+      onLookup: (r) => lookups.push(r),
+    });
     const identity = await resolver.resolveBearer(secret);
     await resolver.resolveBearer(secret);
     expect(identity).toMatchObject({
@@ -59,6 +62,7 @@ describe('TokenIdentityResolver', () => {
     });
     expect(find).toHaveBeenCalledTimes(1);
     expect(resolver.hits).toBe(1);
+    expect(lookups).toEqual(['miss', 'hit']);
   });
 
   it.each([

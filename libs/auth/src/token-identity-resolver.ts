@@ -33,6 +33,8 @@ export interface TokenResolverOptions {
   /** How often last-used is written for one token. */
   touchEveryMs?: number;
   now?: () => number;
+  /** Told of every lookup, for the cache hit-ratio metric. */
+  onLookup?: (result: 'hit' | 'miss') => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export class TokenIdentityResolver implements IdentityResolver {
   private readonly maxAgeMs: number;
   private readonly touchEveryMs: number;
   private readonly now: () => number;
+  private readonly onLookup: (result: 'hit' | 'miss') => void;
   private unsubscribe: (() => Promise<void>) | undefined;
   hits = 0;
   misses = 0;
@@ -58,6 +61,7 @@ export class TokenIdentityResolver implements IdentityResolver {
     this.maxAgeMs = options.maxAgeMs ?? 30_000;
     this.touchEveryMs = options.touchEveryMs ?? 60_000;
     this.now = options.now ?? Date.now;
+    this.onLookup = options.onLookup ?? (() => undefined);
   }
 
   async listen(bus: Bus): Promise<void> {
@@ -115,9 +119,11 @@ export class TokenIdentityResolver implements IdentityResolver {
     const cached = this.cache.get(hash);
     if (cached && this.now() - cached.fetchedAt < this.maxAgeMs) {
       this.hits++;
+      this.onLookup('hit');
       return cached.record;
     }
     this.misses++;
+    this.onLookup('miss');
     const record = await this.findByHash(hash);
     if (record) this.cache.set(hash, { record, fetchedAt: this.now() });
     else this.cache.delete(hash);
