@@ -5,10 +5,12 @@ import { RedisBus } from './bus.redis';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-function nextMessage(bus: Bus, channel: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    void bus.subscribe(channel, resolve);
-  });
+/** Subscribes and resolves once the subscription is active, with a promise of the next message. */
+async function nextMessage(bus: Bus, channel: string): Promise<Promise<unknown>> {
+  let resolve!: (message: unknown) => void;
+  const message = new Promise<unknown>((r) => (resolve = r));
+  await bus.subscribe(channel, (m) => resolve(m));
+  return message;
 }
 
 describe.each([
@@ -48,7 +50,7 @@ describe.each([
   it('stops delivering after unsubscribe and keeps channels apart', async () => {
     const received: unknown[] = [];
     const off = await b.subscribe('one', (m) => received.push(m));
-    const other = nextMessage(b, 'two');
+    const other = await nextMessage(b, 'two');
     await a.publish('two', 'for two');
     expect(await other).toBe('for two');
     await off();
