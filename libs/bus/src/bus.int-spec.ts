@@ -6,11 +6,12 @@ import { RedisBus } from './bus.redis';
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** Subscribes and resolves once the subscription is active, with a promise of the next message. */
-async function nextMessage(bus: Bus, channel: string): Promise<Promise<unknown>> {
+async function nextMessage(bus: Bus, channel: string): Promise<{ message: Promise<unknown> }> {
   let resolve!: (message: unknown) => void;
   const message = new Promise<unknown>((r) => (resolve = r));
   await bus.subscribe(channel, (m) => resolve(m));
-  return message;
+  // Wrapped: awaiting a bare promise here would wait for the message itself.
+  return { message };
 }
 
 describe.each([
@@ -52,7 +53,7 @@ describe.each([
     const off = await b.subscribe('one', (m) => received.push(m));
     const other = await nextMessage(b, 'two');
     await a.publish('two', 'for two');
-    expect(await other).toBe('for two');
+    expect(await other.message).toBe('for two');
     await off();
     await a.publish('one', 'late');
     await new Promise((r) => setTimeout(r, 100));
