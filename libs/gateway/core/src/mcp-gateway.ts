@@ -13,26 +13,21 @@ import {
   describeMcpRequest,
   gatehouseMetrics,
   McpAttributes,
-  recordFailure,
-  startServerSpan,
   withSpan,
   type Logger,
   type Span,
 } from '@gatehouse/telemetry';
-import type {
-  Implementation,
-  JSONRPCMessage,
-  JSONRPCRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
+import { countedStream, describeSession, nameAfterBody, traced } from './request-span';
 import { GET_STREAM_ID, type GetStreamHub } from './get-stream-hub';
 import { RequestChecks, SESSION_HEADER } from './request-checks';
 import type { InflightRegistry } from './inflight';
 import type { Initializer } from './initializer';
 import type { AuditSink, UpstreamDirectory } from './ports';
-import { ResponseStream, type SseEvent } from './response-stream';
+import { ResponseStream } from './response-stream';
 import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 
@@ -46,17 +41,6 @@ export interface GatewaySettings {
 
 const NEVER_ABORTED = new AbortController().signal;
 
-async function* withIds(
-  tail: AsyncIterable<{ id: string; message: JSONRPCMessage }>,
-): AsyncIterable<SseEvent> {
-  const openStreams = gatehouseMetrics().openStreams;
-  openStreams.add(1);
-  try {
-    for await (const event of tail) yield { id: event.id, message: event.message };
-  } finally {
-    openStreams.add(-1);
-  }
-}
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
@@ -142,7 +126,7 @@ export class McpGateway {
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'POST', async (span, answered) => {
+    return traced(req, 'POST', this.logger, async (span, answered) => {
       this.checks.origin(req);
       const identity = await this.authenticate(req, span);
       const accept = header(req.headers, 'accept');
@@ -199,7 +183,7 @@ export class McpGateway {
    * missed events in order, then live ones. Works on any replica.
    */
   async handleGet(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'GET', async (span) => {
+    return traced(req, 'GET', this.logger, async (span) => {
       this.checks.origin(req);
       const identity = await this.authenticate(req, span);
       if (!accepts(header(req.headers, 'accept'), 'text/event-stream')) {
@@ -236,12 +220,16 @@ export class McpGateway {
         signal: connection.signal,
       });
       this.touch(session);
-      return { status: 200, headers: { [SESSION_HEADER]: session.id }, stream: withIds(tail) };
+      return {
+        status: 200,
+        headers: { [SESSION_HEADER]: session.id },
+        stream: countedStream(tail),
+      };
     });
   }
 
   async handleDelete(req: McpHttpRequest): Promise<McpHttpResponse> {
-    return this.traced(req, 'DELETE', async (span) => {
+    return traced(req, 'DELETE', this.logger, async (span) => {
       this.checks.origin(req);
       const identity = await this.authenticate(req, span);
       const session = await this.checks.loadSession(req, identity);
@@ -402,64 +390,4 @@ export class McpGateway {
     gatehouseMetrics().requestDuration.record((performance.now() - started) / 1000, labels);
     return response;
   }
-
-  /**
-   * One SERVER span per HTTP request: for a POST, named after the JSON-RPC method it carries
-   * (almost always one) and ended once every request in it has been answered.
-   */
-  private async traced(
-    req: McpHttpRequest,
-    verb: string,
-    work: (span: Span, answered: Promise<unknown>[]) => Promise<McpHttpResponse>,
-  ): Promise<McpHttpResponse> {
-    const { span, run } = startServerSpan(`mcp ${verb}`, req.headers);
-    const answered: Promise<unknown>[] = [];
-    const response = await run(() => this.guard(span, () => work(span, answered)));
-    void Promise.allSettled(answered).then(() => span.end());
-    return response;
-  }
-
-  private async guard(span: Span, work: () => Promise<McpHttpResponse>): Promise<McpHttpResponse> {
-    try {
-      return await work();
-    } catch (error) {
-      recordFailure(span, error);
-      if (error instanceof GatewayHttpError) {
-        return { status: error.status, headers: error.headers, body: error.toBody() };
-      }
-      this.logger.error({ err: error }, 'unexpected gateway failure');
-      const unavailable = new GatewayHttpError(
-        'service_unavailable',
-        'Service Unavailable: the gateway could not reach its session store or configuration',
-      );
-      return { status: unavailable.status, headers: {}, body: unavailable.toBody() };
-    }
-  }
-}
-
-function nameAfterBody(span: Span, body: JsonRpcBody): void {
-  const first = body.messages[0];
-  if (
-    body.kind === 'batch' ||
-    !first ||
-    (first.type !== 'request' && first.type !== 'notification')
-  ) {
-    span.updateName(body.kind === 'batch' ? 'mcp batch' : 'mcp message');
-    return;
-  }
-  const id = first.type === 'request' ? first.message.id : undefined;
-  const { spanName, attributes } = describeMcpRequest(
-    first.message.method,
-    id,
-    first.message.params,
-  );
-  span.updateName(spanName);
-  span.setAttributes(attributes);
-}
-
-function describeSession(span: Span, session: SessionWithUpstreams): void {
-  span.setAttributes({
-    [McpAttributes.SESSION_ID]: session.id,
-    [McpAttributes.PROTOCOL_VERSION]: session.protocolVersion,
-  });
 }

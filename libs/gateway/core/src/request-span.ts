@@ -1,0 +1,94 @@
+import type { JsonRpcBody } from '@gatehouse/mcp-protocol';
+import type { SessionWithUpstreams } from '@gatehouse/session-store';
+import {
+  describeMcpRequest,
+  gatehouseMetrics,
+  McpAttributes,
+  recordFailure,
+  startServerSpan,
+  type Logger,
+  type Span,
+} from '@gatehouse/telemetry';
+import { GatewayHttpError } from './gateway-error';
+import type { McpHttpRequest, McpHttpResponse } from './http-types';
+import type { SseEvent } from './response-stream';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * One SERVER span per HTTP request: for a POST, named after the JSON-RPC method it carries
+ * (almost always one) and ended once every request in it has been answered. Failures become
+ * HTTP answers here, in one place.
+ */
+export async function traced(
+  req: McpHttpRequest,
+  verb: string,
+  logger: Logger,
+  work: (span: Span, answered: Promise<unknown>[]) => Promise<McpHttpResponse>,
+): Promise<McpHttpResponse> {
+  const { span, run } = startServerSpan(`mcp ${verb}`, req.headers);
+  const answered: Promise<unknown>[] = [];
+  const response = await run(() => guard(span, logger, () => work(span, answered)));
+  void Promise.allSettled(answered).then(() => span.end());
+  return response;
+}
+
+async function guard(
+  span: Span,
+  logger: Logger,
+  work: () => Promise<McpHttpResponse>,
+): Promise<McpHttpResponse> {
+  try {
+    return await work();
+  } catch (error) {
+    recordFailure(span, error);
+    if (error instanceof GatewayHttpError) {
+      return { status: error.status, headers: error.headers, body: error.toBody() };
+    }
+    logger.error({ err: error }, 'unexpected gateway failure');
+    const unavailable = new GatewayHttpError(
+      'service_unavailable',
+      'Service Unavailable: the gateway could not reach its session store or configuration',
+    );
+    return { status: unavailable.status, headers: {}, body: unavailable.toBody() };
+  }
+}
+
+export function nameAfterBody(span: Span, body: JsonRpcBody): void {
+  const first = body.messages[0];
+  if (
+    body.kind === 'batch' ||
+    !first ||
+    (first.type !== 'request' && first.type !== 'notification')
+  ) {
+    span.updateName(body.kind === 'batch' ? 'mcp batch' : 'mcp message');
+    return;
+  }
+  const id = first.type === 'request' ? first.message.id : undefined;
+  const { spanName, attributes } = describeMcpRequest(
+    first.message.method,
+    id,
+    first.message.params,
+  );
+  span.updateName(spanName);
+  span.setAttributes(attributes);
+}
+
+export function describeSession(span: Span, session: SessionWithUpstreams): void {
+  span.setAttributes({
+    [McpAttributes.SESSION_ID]: session.id,
+    [McpAttributes.PROTOCOL_VERSION]: session.protocolVersion,
+  });
+}
+
+/** A resumed or standalone stream as SSE events, counted in the open-streams gauge. */
+export async function* countedStream(
+  tail: AsyncIterable<{ id: string; message: JSONRPCMessage }>,
+): AsyncIterable<SseEvent> {
+  const openStreams = gatehouseMetrics().openStreams;
+  openStreams.add(1);
+  try {
+    for await (const event of tail) yield { id: event.id, message: event.message };
+  } finally {
+    openStreams.add(-1);
+  }
+}
