@@ -74,6 +74,26 @@ describe('policy on every tool call', () => {
     await client.close();
   });
 
+  it('rules prompts with the same policy: a member with no matching rule neither sees nor gets them', async () => {
+    const member = await connectClient(h.gateways[0]!.url, h.member.token);
+    expect((await member.client.listPrompts()).prompts).toEqual([]);
+    await expect(
+      member.client.getPrompt({ name: 'alpha__greet', arguments: { name: 'x' } }),
+    ).rejects.toThrow(/Prompt denied by policy/);
+    await member.client.close();
+    const admin = await connectClient(h.gateways[1]!.url, h.admin.token);
+    expect((await admin.client.listPrompts()).prompts.map((p) => p.name).sort()).toEqual([
+      'alpha__greet',
+      'beta__greet',
+    ]);
+    const prompt = await admin.client.getPrompt({
+      name: 'alpha__greet',
+      arguments: { name: 'Ada' },
+    });
+    expect(prompt.messages[0]?.content).toMatchObject({ text: 'Hello, Ada!' });
+    await admin.client.close();
+  });
+
   it('narrows by token scope: upstream:beta sees and calls only beta', async () => {
     const scoped = await h.addCaller(['admin'], ['mcp:call', 'upstream:beta']);
     const { client } = await connectClient(h.gateways[0]!.url, scoped.token);

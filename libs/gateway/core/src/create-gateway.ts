@@ -78,6 +78,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     lists,
     toolCalls,
     resolver,
+    deps.toolAccess,
     upstreamClient,
     sessions,
     deps.audit,

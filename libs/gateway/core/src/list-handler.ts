@@ -66,6 +66,14 @@ export class ListHandler {
               tools,
             )) as unknown as Record<string, unknown>[];
           }
+          if (method === 'prompts/list') {
+            const visible = await this.toolAccess.visiblePrompts(
+              ctx.identity,
+              upstream,
+              items.map((p) => String(p['name'])),
+            );
+            items = items.filter((p) => visible.has(String(p['name'])));
+          }
           const next = typeof result['nextCursor'] === 'string' ? result['nextCursor'] : null;
           return { upstream, items, nextCursor: next };
         } catch (error) {

@@ -41,6 +41,17 @@ export interface ToolCallContext {
 export interface ToolAccess {
   visibleTools(identity: Identity, upstream: UpstreamConfig, tools: Tool[]): Promise<Tool[]>;
   decide(context: ToolCallContext): Promise<CallDecision>;
+  /**
+   * Prompts are ruled by the same policy, a rule's tool glob matching the prompt name, as
+   * read-only targets: prompts/list shows what could be allowed, prompts/get needs a decision
+   * other than deny (reading a prompt template has no effect an approval would gate).
+   */
+  visiblePrompts(
+    identity: Identity,
+    upstream: UpstreamConfig,
+    names: string[],
+  ): Promise<Set<string>>;
+  decidePrompt(context: Omit<ToolCallContext, 'tool'>): Promise<CallDecision>;
 }
 
 /**

@@ -8,11 +8,11 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import type { ListHandler } from './list-handler';
-import type { AuditSink, GatewayAuditEvent, UpstreamConfig } from './ports';
+import type { AuditSink, GatewayAuditEvent, ToolAccess, UpstreamConfig } from './ports';
 import { RpcError, toRpcError, type Relay } from './relay';
 import type { ServerRequestRoute } from './server-requests';
 import type { TargetResolver } from './target-resolver';
-import { ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
+import { POLICY_DENIED_CODE, ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import type { SessionStore } from '@gatehouse/session-store';
 import {
@@ -35,6 +35,7 @@ export class SessionDispatcher {
     private readonly lists: ListHandler,
     private readonly toolCalls: ToolCallHandler,
     private readonly resolver: TargetResolver,
+    private readonly toolAccess: ToolAccess,
     private readonly client: UpstreamClient,
     private readonly sessions: SessionStore,
     private readonly audit: AuditSink,
@@ -125,6 +126,34 @@ export class SessionDispatcher {
       }
       case 'prompts/get': {
         const { upstream, name } = await this.resolver.byName(ctx, params['name'], 'prompt');
+        const args = (params['arguments'] ?? {}) as Record<string, unknown>;
+        const decision = await this.toolAccess.decidePrompt({
+          identity: ctx.identity,
+          session: ctx.session,
+          upstream,
+          toolName: name,
+          args,
+        });
+        Object.assign(event, {
+          upstream: upstream.slug,
+          tool: name,
+          decision: decision.effect,
+          matchedRules: decision.matchedRules,
+        });
+        if (decision.effect === 'deny') {
+          throw new ToolCallFailure(
+            new RpcError(POLICY_DENIED_CODE, `Prompt denied by policy: ${decision.reason}`, {
+              code: 'policy_denied',
+              reason: decision.reason,
+              matchedRules: decision.matchedRules,
+            }),
+            upstream.slug,
+            name,
+            decision,
+            undefined,
+            'denied',
+          );
+        }
         return relayTo(upstream, { ...params, name });
       }
       case 'resources/read':

@@ -30,6 +30,9 @@ interface CacheEntry {
   policy: Promise<TenantPolicy>;
 }
 
+/** A prompt only returns a message template: it is ruled as a read-only, closed-world target. */
+const PROMPT_RISK = { level: 'read_only', openWorld: false, source: 'default' } as const;
+
 /** A policy that allows nothing: used when a tenant's rules cannot be compiled (fail closed). */
 const DENY_ALL = (version: number) => compilePolicy([], version);
 
@@ -115,6 +118,46 @@ export class PolicyToolAccess implements ToolAccess {
           override: review?.riskOverride,
         }),
       },
+      args: context.args,
+      now: new Date(),
+    });
+    return {
+      effect: decision.effect,
+      matchedRules: decision.matchedRules.map((r) => r.id),
+      reason: decision.reason,
+      policyVersion: decision.policyVersion,
+    };
+  }
+
+  async visiblePrompts(
+    identity: Identity,
+    upstream: UpstreamConfig,
+    names: string[],
+  ): Promise<Set<string>> {
+    const { policy } = await this.compiled(identity.tenantId);
+    const subject = policyIdentity(identity);
+    return new Set(
+      names.filter((name) =>
+        couldEverAllow(policy, {
+          identity: subject,
+          upstream: upstream.slug,
+          tool: { name, risk: PROMPT_RISK },
+        }),
+      ),
+    );
+  }
+
+  async decidePrompt(context: Omit<ToolCallContext, 'tool'>): Promise<CallDecision> {
+    const { policy } = await this.compiled(context.identity.tenantId);
+    const decision = evaluatePolicy(policy, {
+      identity: policyIdentity(context.identity),
+      session: {
+        id: context.session.id,
+        clientName: context.session.clientInfo.name,
+        clientVersion: context.session.clientInfo.version,
+      },
+      upstream: context.upstream.slug,
+      tool: { name: context.toolName, risk: PROMPT_RISK },
       args: context.args,
       now: new Date(),
     });
