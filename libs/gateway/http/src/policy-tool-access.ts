@@ -15,6 +15,7 @@ import {
   policyRowToRule,
   type CompiledPolicy,
   type PolicyIdentity,
+  type PolicyTool,
 } from '@gatehouse/policy';
 import type { Logger } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -101,32 +102,15 @@ export class PolicyToolAccess implements ToolAccess {
         policyVersion: policy.version,
       };
     }
-    const decision = evaluatePolicy(policy, {
-      identity: policyIdentity(context.identity),
-      session: {
-        id: context.session.id,
-        clientName: context.session.clientInfo.name,
-        clientVersion: context.session.clientInfo.version,
-      },
-      upstream: context.upstream.slug,
-      tool: {
-        name: context.toolName,
+    return evaluateCall(policy, context, {
+      name: context.toolName,
+      annotations: context.tool?.annotations,
+      risk: deriveToolRisk({
         annotations: context.tool?.annotations,
-        risk: deriveToolRisk({
-          annotations: context.tool?.annotations,
-          annotationsTrusted: context.upstream.annotationsTrusted,
-          override: review?.riskOverride,
-        }),
-      },
-      args: context.args,
-      now: new Date(),
+        annotationsTrusted: context.upstream.annotationsTrusted,
+        override: review?.riskOverride,
+      }),
     });
-    return {
-      effect: decision.effect,
-      matchedRules: decision.matchedRules.map((r) => r.id),
-      reason: decision.reason,
-      policyVersion: decision.policyVersion,
-    };
   }
 
   async visiblePrompts(
@@ -149,24 +133,7 @@ export class PolicyToolAccess implements ToolAccess {
 
   async decidePrompt(context: Omit<ToolCallContext, 'tool'>): Promise<CallDecision> {
     const { policy } = await this.compiled(context.identity.tenantId);
-    const decision = evaluatePolicy(policy, {
-      identity: policyIdentity(context.identity),
-      session: {
-        id: context.session.id,
-        clientName: context.session.clientInfo.name,
-        clientVersion: context.session.clientInfo.version,
-      },
-      upstream: context.upstream.slug,
-      tool: { name: context.toolName, risk: PROMPT_RISK },
-      args: context.args,
-      now: new Date(),
-    });
-    return {
-      effect: decision.effect,
-      matchedRules: decision.matchedRules.map((r) => r.id),
-      reason: decision.reason,
-      policyVersion: decision.policyVersion,
-    };
+    return evaluateCall(policy, context, { name: context.toolName, risk: PROMPT_RISK });
   }
 
   private compiled(tenantId: string): Promise<TenantPolicy> {
@@ -195,6 +162,32 @@ export class PolicyToolAccess implements ToolAccess {
       return { policy: DENY_ALL(version), hideChangedTools };
     }
   }
+}
+
+/** One evaluation of a tool call or prompt read, in the gateway's decision shape. */
+function evaluateCall(
+  policy: CompiledPolicy,
+  context: Omit<ToolCallContext, 'tool'>,
+  tool: PolicyTool,
+): CallDecision {
+  const decision = evaluatePolicy(policy, {
+    identity: policyIdentity(context.identity),
+    session: {
+      id: context.session.id,
+      clientName: context.session.clientInfo.name,
+      clientVersion: context.session.clientInfo.version,
+    },
+    upstream: context.upstream.slug,
+    tool,
+    args: context.args,
+    now: new Date(),
+  });
+  return {
+    effect: decision.effect,
+    matchedRules: decision.matchedRules.map((r) => r.id),
+    reason: decision.reason,
+    policyVersion: decision.policyVersion,
+  };
 }
 
 function policyIdentity(identity: Identity): PolicyIdentity {
