@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
- 
+
 import { Redis } from 'ioredis';
 import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
 import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
@@ -38,6 +38,50 @@ describe('RedisStreamAuditSink', () => {
       expect(await redis.xlen(auditStreamKeys(prefix).stream)).toBe(1);
     } finally {
       await sink.close();
+      await redis.del(auditStreamKeys(prefix).stream);
+      await redis.quit();
+    }
+  });
+
+  it('pipelines the events recorded in one turn: each stored once, in order', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      await sink.ready();
+      const tenantId = randomUUID();
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => sink.record(sourceEvent(tenantId, i))),
+      );
+      await sink.record(sourceEvent(tenantId, 200));
+      const entries = await redis.xrange(auditStreamKeys(prefix).stream, '-', '+');
+      const latencies = entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}').latencyMs);
+      expect(latencies).toEqual(Array.from({ length: 201 }, (_, i) => i));
+    } finally {
+      await sink.close();
+      await redis.del(auditStreamKeys(prefix).stream);
+      await redis.quit();
+    }
+  });
+
+  it('sends what was recorded just before close()', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
+    const redis = new Redis(REDIS_URL);
+    try {
+      await sink.ready();
+      const recorded = [
+        sink.record(sourceEvent(randomUUID(), 1)),
+        sink.record(sourceEvent(randomUUID(), 2)),
+      ];
+      // record() builds the event asynchronously; let both reach the queue, then close at once.
+      await new Promise((resolve) => process.nextTick(resolve));
+      await Promise.resolve();
+      const closed = sink.close();
+      await Promise.allSettled(recorded);
+      await closed;
+      expect(await redis.xlen(auditStreamKeys(prefix).stream)).toBe(2);
+    } finally {
       await redis.del(auditStreamKeys(prefix).stream);
       await redis.quit();
     }

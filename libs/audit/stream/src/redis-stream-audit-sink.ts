@@ -1,4 +1,3 @@
- 
 import { Redis, type RedisOptions } from 'ioredis';
 import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
 import { buildAuditEvent, type AuditSinkOptions } from './audit-event-builder';
@@ -29,8 +28,14 @@ export function failFastRedisOptions(timeoutMs: number): RedisOptions {
   };
 }
 
+interface PendingEvent {
+  payload: string;
+  resolve: () => void;
+  reject: (error: AuditStreamError) => void;
+}
+
 /**
- * The gateway's AuditSink on a Redis Stream: one XADD per event, no trimming at write time
+ * The gateway's AuditSink on a Redis Stream: one XADD per event (pipelined per event-loop turn), no trimming at write time
  * (the audit-service trims only acknowledged entries). record() resolves once Redis holds the
  * event and rejects with AUDIT_STREAM_UNAVAILABLE within `timeoutMs` when it cannot.
  * A timed-out XADD may still have reached Redis: the event can then exist for a refused call.
@@ -39,6 +44,7 @@ export class RedisStreamAuditSink {
   private readonly redis: Redis;
   private readonly key: string;
   private closed = false;
+  private pending: PendingEvent[] = [];
 
   constructor(
     url: string,
@@ -77,15 +83,46 @@ export class RedisStreamAuditSink {
       throw new AuditStreamError('AUDIT_SINK_CLOSED', 'The audit sink is closed (shutting down).');
     }
     const event = await buildAuditEvent(source, this.options);
-    try {
-      await this.redis.xadd(this.key, '*', EVENT_FIELD, JSON.stringify(event));
-    } catch (error) {
-      throw this.unavailable(error);
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ payload: JSON.stringify(event), resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Sends the events recorded during one turn of the event loop as one pipeline: one socket
+   * write and one read for all of them instead of one each (under load several calls finish
+   * in the same turn). Each record() still settles with its own XADD's outcome.
+   */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const settle = (item: PendingEvent, error: unknown) =>
+      error ? item.reject(this.unavailable(error)) : item.resolve();
+    const only = batch.length === 1 ? batch[0] : undefined;
+    if (only) {
+      this.redis.xadd(this.key, '*', EVENT_FIELD, only.payload).then(
+        () => settle(only, undefined),
+        (error: unknown) => settle(only, error),
+      );
+      return;
     }
+    const pipeline = this.redis.pipeline();
+    for (const item of batch) pipeline.xadd(this.key, '*', EVENT_FIELD, item.payload);
+    pipeline.exec().then(
+      (results) =>
+        batch.forEach((item, i) =>
+          settle(item, results?.[i]?.[0] ?? (results ? undefined : 'no reply')),
+        ),
+      (error: unknown) => batch.forEach((item) => settle(item, error)),
+    );
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    // Events recorded this turn go out before QUIT (flush() is a no-op when nothing is pending).
+    if (this.pending.length > 0) this.flush();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 

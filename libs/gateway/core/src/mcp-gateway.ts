@@ -7,7 +7,7 @@ import {
   type SessionStore,
   type SessionWithUpstreams,
 } from '@gatehouse/session-store';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   annotateActiveSpan,
   describeMcpRequest,
@@ -281,7 +281,7 @@ export class McpGateway {
       );
     }
     // Each POST stream gets its own id in the session event log, so it can be resumed by GET.
-    const streamId = `p${randomBytes(9).toString('base64url')}`;
+    const streamId = `p${randomUUID()}`;
     const stream = new ResponseStream(
       requests.length,
       body.kind === 'batch',

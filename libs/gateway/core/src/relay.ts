@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
 import {
   UpstreamError,
@@ -39,7 +39,8 @@ export class RpcError extends Error {
 }
 
 export function newGatewayId(kind: string): string {
-  return `gh-${kind}-${randomBytes(12).toString('base64url')}`;
+  // randomUUID draws from a cached entropy pool; randomBytes made a syscall per call.
+  return `gh-${kind}-${randomUUID()}`;
 }
 
 export interface RelayContext {
