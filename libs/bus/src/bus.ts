@@ -18,4 +18,6 @@ export const BusChannels = {
   tenantConfigChanged: 'config:tenant-changed',
   approvalDecided: 'approval:decided',
   sessionTerminated: 'session:terminated',
+  /** A session's stored state changed (or it was deleted): replicas drop their cached copy. */
+  sessionChanged: 'session:changed',
 } as const;

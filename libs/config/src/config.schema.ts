@@ -94,6 +94,14 @@ export const configSchema = z.object({
   SESSION_IDLE_TTL_SECONDS: positiveInt
     .default(3600)
     .describe('An MCP session unused this long expires.'),
+  SESSION_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2_000)
+    .describe(
+      'Gateway: how long a replica serves a session from memory before reading Redis again (changes are announced to every replica at once; this bounds staleness if an announcement is lost). 0 reads Redis on every request.',
+    ),
   SESSION_EVENT_LOG_MAX: positiveInt
     .default(1000)
     .describe(

@@ -11,6 +11,7 @@ import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
 import { PolicyToolAccess } from './policy-tool-access';
 import { ToolPinning } from './tool-pinning';
+import { CachedSessionStore } from './session-cache';
 import { CachedUpstreamDirectory } from './upstream-directory';
 
 export interface GatewayStartOptions {
@@ -29,6 +30,14 @@ export async function startGateway(
   const identities = await createTokenResolver(runtime);
   const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
   await directory.listen(bus);
+  const sessions =
+    runtime.mode === 'distributed' && config.SESSION_CACHE_MS > 0
+      ? new CachedSessionStore(runtime.sessions, bus, {
+          maxAgeMs: config.SESSION_CACHE_MS,
+          maxEntries: 100_000,
+        })
+      : undefined;
+  await sessions?.listen();
   const toolAccess = new PolicyToolAccess(
     repos.policies,
     repos.tenants,
@@ -54,7 +63,7 @@ export async function startGateway(
       serverInfo: { name: 'gatehouse', version: options.version },
     },
     identities,
-    sessions: runtime.sessions,
+    sessions: sessions ?? runtime.sessions,
     events: runtime.events,
     directory,
     upstreamClient,
@@ -93,7 +102,12 @@ export async function startGateway(
       // Standalone GET streams never end on their own: close them first, then drain the rest.
       await gateway.stop();
       await handle.close();
-      await Promise.all([identities.stop(), directory.stop(), toolAccess.stop()]);
+      await Promise.all([
+        identities.stop(),
+        directory.stop(),
+        toolAccess.stop(),
+        sessions?.close(),
+      ]);
       await upstreamClient.close();
     },
   };
