@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
@@ -32,12 +33,13 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const port = await freePort();
   let output = '';
+  // Node with the tsx loader, not the tsx CLI: the CLI runs the app in a child process of its
+  // own, so a SIGKILL sent to `child` would kill the CLI and leave the gateway running.
   const child = spawn(
     process.execPath,
     [
-      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-      '--tsconfig',
-      join(ROOT, 'tsconfig.base.json'),
+      '--import',
+      pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
       join(ROOT, 'apps', 'gateway', 'src', 'main.ts'),
     ],
     {
@@ -45,6 +47,7 @@ export async function startGatewayProcess(
       env: {
         ...process.env,
         NODE_OPTIONS: '',
+        TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.base.json'),
         ...env,
         PORT: String(port),
         UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true',
@@ -79,9 +82,12 @@ export function failoverFetch(baseUrls: string[]): typeof fetch {
   let next = 0;
   return async (input, init) => {
     let lastError: unknown;
+    // Each call tries every replica once, from its own starting point: with a shared counter,
+    // concurrent calls (a POST and the SDK's GET reconnect) could both land on the dead one twice.
+    const start = next++;
     for (let attempt = 0; attempt < baseUrls.length; attempt++) {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      const target = new URL(baseUrls[next++ % baseUrls.length]!);
+      const target = new URL(baseUrls[(start + attempt) % baseUrls.length]!);
       url.host = target.host;
       try {
         return await fetch(url, init);
