@@ -1,0 +1,98 @@
+/**
+ * A/B of two gateway builds on one stack: the same fixture, audit-service, Redis and Postgres,
+ * one gateway replica per build, runs alternating A, B, A, B… so machine drift (other people's
+ * jobs on a shared box) falls on both. Reports, per build, the median over rounds of gateway CPU
+ * per call (the steadiest figure on a busy machine), req/s, p50 and p99.
+ *
+ *   BENCH_A=tmp/base-dist BENCH_B=tmp/new-dist npx tsx --tsconfig tsconfig.base.json \
+ *     bench/compare-builds.bench.ts
+ *
+ * BENCH_SECONDS (default 6) per run, BENCH_ROUNDS (default 3), BENCH_SESSIONS (default 10).
+ * The fixture and audit-service come from BENCH_DIST (default dist), as in bench/run.ts.
+ */
+import { existsSync } from 'node:fs';
+import { runLoad, type LoadMeasurement } from './lib/load';
+import { openSession, type McpTarget } from './lib/mcp-http';
+import { httpOk, startNode, type BenchProcess } from './lib/processes';
+import { freePort, startStack, type BenchStack } from './lib/stack';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 6);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 10);
+const BUILDS = { A: process.env['BENCH_A'], B: process.env['BENCH_B'] };
+
+interface Gateway {
+  label: 'A' | 'B';
+  dist: string;
+  process: BenchProcess;
+  target: McpTarget;
+  sessions: string[];
+  runs: LoadMeasurement[];
+}
+
+async function startGateway(stack: BenchStack, label: 'A' | 'B', dist: string): Promise<Gateway> {
+  const script = `${dist}/apps/gateway/src/main.js`;
+  if (!existsSync(script)) throw new Error(`${script} not found: build ${dist} first`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = await startNode(
+    `gateway-${label}`,
+    script,
+    { ...stack.gatewayEnv, PORT: String(port) },
+    () => httpOk(`${base}/readyz`),
+  );
+  const target: McpTarget = {
+    url: `${base}/mcp`,
+    token: stack.token,
+    tool: `${stack.upstreamSlug}__echo`,
+  };
+  const sessions: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) sessions.push(await openSession(target));
+  return { label, dist, process: child, target, sessions, runs: [] };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  if (!BUILDS.A || !BUILDS.B) throw new Error('set BENCH_A and BENCH_B to two build folders');
+  const stack = await startStack();
+  const gateways: Gateway[] = [];
+  try {
+    gateways.push(await startGateway(stack, 'A', BUILDS.A));
+    gateways.push(await startGateway(stack, 'B', BUILDS.B));
+    for (const g of gateways) await runLoad([{ target: g.target, sessionIds: g.sessions }], 3, []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const g of round % 2 === 0 ? gateways : [...gateways].reverse()) {
+        const m = await runLoad([{ target: g.target, sessionIds: g.sessions }], SECONDS, [
+          { name: 'gateway', pid: g.process.pid },
+        ]);
+        if (m.failed > 0) throw new Error(`${g.label}: ${m.failed} calls failed`);
+        g.runs.push(m);
+        const cpuMs = ((m.cpu['gateway'] ?? 0) * 10) / m.rps;
+        console.log(
+          `round ${round + 1} ${g.label}: ${Math.round(m.rps)} req/s, gateway ${cpuMs.toFixed(3)} ms CPU/call, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms, machine ${Math.round(m.machineBusyPercent)}% busy`,
+        );
+      }
+    }
+    console.log(`\n${SESSIONS} sessions, ${ROUNDS} rounds of ${SECONDS} s, medians:\n`);
+    console.log('| build | gateway CPU ms/call | req/s | p50 ms | p99 ms |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const g of gateways) {
+      const cpu = median(g.runs.map((m) => ((m.cpu['gateway'] ?? 0) * 10) / m.rps));
+      console.log(
+        `| ${g.label} (${g.dist}) | ${cpu.toFixed(3)} | ${Math.round(median(g.runs.map((m) => m.rps)))} | ${median(g.runs.map((m) => m.p50)).toFixed(2)} | ${median(g.runs.map((m) => m.p99)).toFixed(2)} |`,
+      );
+    }
+  } finally {
+    for (const g of gateways) await g.process.stop();
+    await stack.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
