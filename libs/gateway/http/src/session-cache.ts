@@ -51,17 +51,26 @@ export class CachedSessionStore implements SessionStore {
     ]);
   }
 
+  /** Copies held (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
   async get(id: string): Promise<SessionWithUpstreams | null> {
     const entry = this.entries.get(id);
     if (entry && Date.now() - entry.at < this.options.maxAgeMs) return entry.session;
     if (entry) this.entries.delete(id);
     const session = await this.inner.get(id);
     if (session?.initialized && this.options.maxAgeMs > 0) {
-      if (this.entries.size >= this.options.maxEntries) {
-        const oldest = this.entries.keys().next().value;
-        if (oldest !== undefined) this.entries.delete(oldest);
+      const now = Date.now();
+      // Insertion order is age order (a refreshed entry is re-inserted): drop expired copies
+      // from the front, and the oldest when full, so idle sessions don't pile up in memory.
+      for (const [key, old] of this.entries) {
+        if (now - old.at < this.options.maxAgeMs && this.entries.size < this.options.maxEntries)
+          break;
+        this.entries.delete(key);
       }
-      this.entries.set(id, { at: Date.now(), session });
+      this.entries.set(id, { at: now, session });
     }
     return session;
   }

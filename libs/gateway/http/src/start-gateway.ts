@@ -34,7 +34,7 @@ export async function startGateway(
     runtime.mode === 'distributed' && config.SESSION_CACHE_MS > 0
       ? new CachedSessionStore(runtime.sessions, bus, {
           maxAgeMs: config.SESSION_CACHE_MS,
-          maxEntries: 100_000,
+          maxEntries: 10_000,
         })
       : undefined;
   await sessions?.listen();
