@@ -131,6 +131,16 @@ export const configSchema = z.object({
   AUDIT_BATCH_MAX_WAIT_MS: positiveInt
     .default(200)
     .describe('Audit-service: longest wait before a partial batch is written.'),
+  REPLICA_HEARTBEAT_MS: positiveInt
+    .default(1_000)
+    .describe(
+      'How often a gateway replica renews its liveness key and looks for in-flight calls of dead replicas.',
+    ),
+  REPLICA_DEAD_AFTER_MS: positiveInt
+    .default(5_000)
+    .describe(
+      'A replica silent this long is dead: another replica finishes its in-flight calls (keep it several heartbeats).',
+    ),
   SHUTDOWN_GRACE_MS: positiveInt
     .default(10_000)
     .describe('On SIGTERM, how long in-flight requests may finish before the process exits.'),

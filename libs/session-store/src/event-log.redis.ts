@@ -7,6 +7,7 @@ import {
   type SessionEventLog,
   type TailOptions,
 } from './event-log';
+import { encodeInflight, inflightKey, type InflightWrite } from './inflight-calls';
 
 const ENTRY_ID = /^\d+-\d+$/;
 
@@ -51,9 +52,10 @@ export class RedisSessionEventLog implements SessionEventLog {
     streamId: string,
     message: JSONRPCMessage,
     final = false,
+    inflight?: InflightWrite,
   ): Promise<LoggedEvent> {
     const key = this.key(sessionId);
-    const result = await this.redis
+    const multi = this.redis
       .multi()
       .xadd(
         key,
@@ -68,8 +70,16 @@ export class RedisSessionEventLog implements SessionEventLog {
         'f',
         final ? '1' : '0',
       )
-      .expire(key, this.ttlSeconds)
-      .exec();
+      .expire(key, this.ttlSeconds);
+    // The in-flight call entry changes with the event that carries it: same transaction.
+    if (inflight && 'remove' in inflight) multi.hdel(inflightKey(this.prefix), inflight.field);
+    else if (inflight)
+      multi.hset(
+        inflightKey(this.prefix),
+        inflight.field,
+        encodeInflight(inflight.owner, inflight.record),
+      );
+    const result = await multi.exec();
     const entryId = result?.[0]?.[1];
     if (typeof entryId !== 'string') throw new Error('could not append to the session event log');
     const published: Published = { entryId, streamId, message, final };

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { InflightWrite } from './inflight-calls';
 
 /** One SSE event as sent to a client: its id is unique within the session and names its stream. */
 export interface LoggedEvent {
@@ -24,6 +25,8 @@ export interface SessionEventLog {
     streamId: string,
     message: JSONRPCMessage,
     final?: boolean,
+    /** Written in the same transaction (Redis only; a single process has no replica to lose). */
+    inflight?: InflightWrite,
   ): Promise<LoggedEvent>;
   /** Events of `streamId` after `after`, then live ones, until the signal aborts or a final event. */
   tail(sessionId: string, streamId: string, options: TailOptions): AsyncIterable<LoggedEvent>;

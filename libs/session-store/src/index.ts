@@ -21,3 +21,11 @@ export {
 } from './event-log';
 export { InMemorySessionEventLog } from './event-log.memory';
 export { RedisSessionEventLog } from './event-log.redis';
+export {
+  encodeInflight,
+  inflightKey,
+  RedisInflightCallStore,
+  type InflightCallStore,
+  type InflightEntry,
+  type InflightWrite,
+} from './inflight-calls';

@@ -38,7 +38,13 @@ export interface SessionWithUpstreams extends SessionRecord {
   upstreams: Record<string, UpstreamSessionState>;
 }
 
-export const SESSION_NAMESPACES = ['names', 'resources', 'server-requests'] as const;
+export const SESSION_NAMESPACES = [
+  'names',
+  'resources',
+  'server-requests',
+  /** Last event id seen on each upstream's GET stream, so any replica resumes it. */
+  'upstream-events',
+] as const;
 export type SessionNamespace = (typeof SESSION_NAMESPACES)[number];
 
 export interface SessionSummary {

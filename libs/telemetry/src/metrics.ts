@@ -31,6 +31,10 @@ function createInstruments(provider: MeterProvider) {
       description:
         'Upstream requests that failed (transport, timeout, JSON-RPC error), by upstream',
     }),
+    callsTakenOver: meter.createCounter('gatehouse.calls.taken_over', {
+      description:
+        'In-flight calls this replica took over from a dead replica, by upstream and whether the upstream stream was resumable',
+    }),
     tokenCacheLookups: meter.createCounter('gatehouse.auth.token_cache.lookups', {
       description: 'Token lookups by result (hit or miss); hit ratio = hit / all',
     }),

@@ -10,7 +10,11 @@ import {
 } from '@gatehouse/data-access';
 import { startGateway } from '@gatehouse/gateway-http';
 import { createLogger } from '@gatehouse/telemetry';
-import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
+import {
+  startFixtureUpstream,
+  type FixtureUpstream,
+  type FixtureUpstreamOptions,
+} from '@gatehouse/testing';
 import { CollectingAuditSink } from './collecting-audit-sink';
 
 export interface TestCaller {
@@ -43,6 +47,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Start with the rule "everyone may call everything" (default true). */
   allowAll?: boolean;
+  /** Fixture options per upstream, e.g. `{ beta: { resumable: false } }`. */
+  fixtures?: Partial<Record<'alpha' | 'beta', Partial<FixtureUpstreamOptions>>>;
 }
 
 /**
@@ -65,8 +71,8 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   const config = loadConfig(env, 'gateway');
   const audit = new CollectingAuditSink();
   const upstreams = {
-    alpha: await startFixtureUpstream({ name: 'alpha' }),
-    beta: await startFixtureUpstream({ name: 'beta' }),
+    alpha: await startFixtureUpstream({ ...options.fixtures?.alpha, name: 'alpha' }),
+    beta: await startFixtureUpstream({ ...options.fixtures?.beta, name: 'beta' }),
   };
   const runtimes: Runtime[] = [];
   const gateways: HttpAppHandle[] = [];

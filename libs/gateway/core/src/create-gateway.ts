@@ -1,9 +1,10 @@
 import type { IdentityResolver } from '@gatehouse/auth';
 import type { Bus } from '@gatehouse/bus';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import type { SessionEventLog, SessionStore } from '@gatehouse/session-store';
+import type { InflightCallStore, SessionEventLog, SessionStore } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
 import { InflightRegistry } from './inflight';
+import { InflightTakeover, type InflightTakeoverOptions } from './inflight-takeover';
 import { Initializer } from './initializer';
 import { ListHandler } from './list-handler';
 import { McpGateway, type GatewaySettings } from './mcp-gateway';
@@ -31,6 +32,8 @@ export interface GatewayDependencies {
   bus: Bus;
   logger: Logger;
   catalog?: ToolCatalog;
+  /** Shared in-flight call table (Redis): with it, calls of a dead replica are finished by another. */
+  inflightCalls?: { store: InflightCallStore; options: InflightTakeoverOptions };
 }
 
 /** Wires the gateway's parts together; the Nest module and the tests both use this. */
@@ -93,6 +96,20 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     deps.audit,
     logger,
   );
+  const takeover =
+    deps.inflightCalls &&
+    new InflightTakeover(
+      deps.inflightCalls.store,
+      deps.events,
+      sessions,
+      deps.directory,
+      upstreamClient,
+      relay,
+      inflight,
+      deps.audit,
+      logger,
+      deps.inflightCalls.options,
+    );
   return new McpGateway(
     settings,
     new RequestChecks(settings, deps.identities, sessions),
@@ -107,5 +124,6 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     deps.audit,
     deps.bus,
     logger,
+    takeover,
   );
 }

@@ -1,6 +1,12 @@
 export { GatewayHttpError, type HttpFailureCode } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 export { InflightRegistry } from './inflight';
+export {
+  CALL_LOST_CODE,
+  InflightTakeover,
+  type InflightCallRecord,
+  type InflightTakeoverOptions,
+} from './inflight-takeover';
 export { Initializer, newSessionId } from './initializer';
 export { ListHandler } from './list-handler';
 export { McpGateway, type GatewaySettings } from './mcp-gateway';

@@ -25,6 +25,7 @@ import { countedStream, describeSession, nameAfterBody, traced } from './request
 import { GET_STREAM_ID, type GetStreamHub } from './get-stream-hub';
 import { RequestChecks, SESSION_HEADER } from './request-checks';
 import type { InflightRegistry } from './inflight';
+import type { InflightTakeover } from './inflight-takeover';
 import type { Initializer } from './initializer';
 import type { AuditSink, UpstreamDirectory } from './ports';
 import { ResponseStream } from './response-stream';
@@ -68,10 +69,13 @@ export class McpGateway {
     private readonly audit: AuditSink,
     private readonly bus: Bus,
     private readonly logger: Logger,
+    /** Finishes calls of dead replicas (Redis deployments; absent in the embedded mode). */
+    private readonly takeover?: InflightTakeover,
   ) {}
 
   async start(): Promise<void> {
     await this.hub.start();
+    await this.takeover?.start();
     this.unsubscribeTerminated = await this.bus.subscribe(
       BusChannels.sessionTerminated,
       (message) => {
@@ -109,12 +113,18 @@ export class McpGateway {
       );
   }
 
+  /** After the drain: calls still running here go to another replica at once. */
+  async retire(): Promise<void> {
+    await this.takeover?.stop();
+  }
+
   /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.unsubscribe?.();
     await this.unsubscribeTerminated?.();
     await this.hub.stop();
+    this.takeover?.stopSweeping();
     for (const sessionId of [...this.openStreams.keys()])
       this.closeStreams(sessionId, 'shutting down');
   }
@@ -214,6 +224,11 @@ export class McpGateway {
           session.route,
         );
         await this.hub.listen(session, upstreams, connection);
+      } else {
+        // The call behind this POST stream may have lost its replica: finish it if so.
+        this.takeover
+          ?.resume(session.id, streamId)
+          .catch((error: unknown) => this.logger.warn({ err: error }, 'call takeover failed'));
       }
       const tail = this.events.tail(session.id, streamId, {
         ...(lastEventId ? { after: lastEventId } : {}),
@@ -285,10 +300,13 @@ export class McpGateway {
     const stream = new ResponseStream(
       requests.length,
       body.kind === 'batch',
-      async (message, final) => {
-        const event = await this.events.append(session.id, streamId, message, final);
-        return event.id;
-      },
+      this.takeover?.eventLogger(session.id, streamId) ??
+        (async (message, final) => {
+          const event = await this.events.append(session.id, streamId, message, final);
+          return event.id;
+        }),
+      undefined,
+      this.takeover?.forgetter(session.id, streamId),
     );
     // A dropped connection is not a cancellation (MCP transport spec): the call runs on and its
     // events stay in the log for a resume; only notifications/cancelled cancels.

@@ -23,7 +23,7 @@ import type {
 import type { InflightRegistry } from './inflight';
 import type { ServerRequestRelay } from './server-requests';
 import type { UpstreamConfig } from './ports';
-import type { ResponseStream } from './response-stream';
+import type { CallNote, ResponseStream } from './response-stream';
 import type { UpstreamSessions } from './upstream-sessions';
 
 /** A JSON-RPC error to hand back to the client for its request. */
@@ -87,6 +87,7 @@ export class Relay {
     ctx.signal.addEventListener('abort', onClientGone, { once: true });
     let currentState: UpstreamSession | undefined;
     let cancelled = false;
+    let upstreamEventId: string | undefined;
     const unregister =
       ctx.clientRequestId === undefined
         ? () => undefined
@@ -96,6 +97,7 @@ export class Relay {
               cancelled = true;
               abort.abort(new Error('cancelled by the client'));
               ctx.stream?.end();
+              ctx.stream?.forget(ctx.clientRequestId as RequestId);
             },
           });
 
@@ -105,12 +107,16 @@ export class Relay {
         onSession: (state) => {
           currentState = state;
         },
-        onMessage: async (message: JSONRPCMessage) => {
-          await this.fromUpstream(ctx, message, {
+        onMessage: async (message: JSONRPCMessage, eventId?: string) => {
+          upstreamEventId = eventId ?? upstreamEventId;
+          await this.forward(ctx, message, {
+            method,
+            tool: typeof params?.['name'] === 'string' ? params['name'] : undefined,
             upstreamRequestId,
             clientProgressToken,
             gatewayProgressToken,
             state: currentState,
+            upstreamEventId,
           });
         },
       };
@@ -163,16 +169,12 @@ export class Relay {
     );
   }
 
-  private async fromUpstream(
-    ctx: RelayContext,
-    message: JSONRPCMessage,
-    call: {
-      upstreamRequestId: string;
-      clientProgressToken: ProgressToken | undefined;
-      gatewayProgressToken: string | undefined;
-      state: UpstreamSession | undefined;
-    },
-  ): Promise<void> {
+  /**
+   * One message the upstream sent before its response, remapped for the client. Also used by
+   * InflightTakeover to finish a call another replica began, with the same mappings.
+   */
+  async forward(ctx: RelayContext, message: JSONRPCMessage, call: RelayedCall): Promise<void> {
+    const note = callNote(ctx, call);
     if ('method' in message && 'id' in message) {
       if (!call.state) return;
       const stream = ctx.stream;
@@ -181,7 +183,7 @@ export class Relay {
         ctx.upstream,
         call.state,
         message,
-        stream?.open ? (m) => stream.send(m) : undefined,
+        stream?.open ? (m) => stream.send(m, note) : undefined,
       );
       return;
     }
@@ -193,10 +195,10 @@ export class Relay {
         params['progressToken'] !== call.gatewayProgressToken
       )
         return;
-      ctx.stream?.send({
-        ...message,
-        params: { ...params, progressToken: call.clientProgressToken },
-      });
+      ctx.stream?.send(
+        { ...message, params: { ...params, progressToken: call.clientProgressToken } },
+        note,
+      );
       return;
     }
     if (message.method === 'notifications/cancelled') {
@@ -204,10 +206,43 @@ export class Relay {
         return;
       ctx.stream?.send({ ...message, params: { ...params, requestId: ctx.clientRequestId } });
       ctx.stream?.end();
+      ctx.stream?.forget(ctx.clientRequestId);
       return;
     }
-    ctx.stream?.send(message);
+    ctx.stream?.send(message, note);
   }
+}
+
+/** What a relayed call needs to remap the upstream's messages; stored to finish it elsewhere. */
+export interface RelayedCall {
+  method: string;
+  /** The upstream's own tool (or prompt) name, for the audit trail of a taken-over call. */
+  tool: string | undefined;
+  upstreamRequestId: string;
+  clientProgressToken: ProgressToken | undefined;
+  gatewayProgressToken: string | undefined;
+  state: UpstreamSession | undefined;
+  /** The upstream's SSE event id of the latest message (resume point), if it gives ids. */
+  upstreamEventId: string | undefined;
+}
+
+/** The facts that let another replica finish this call (InflightCallRecord minus the stream). */
+function callNote(ctx: RelayContext, call: RelayedCall): CallNote | undefined {
+  if (ctx.clientRequestId === undefined) return undefined;
+  const note: CallNote = {
+    clientRequestId: ctx.clientRequestId,
+    method: call.method,
+    slug: ctx.upstream.slug,
+    upstreamRequestId: call.upstreamRequestId,
+  };
+  if (call.tool !== undefined) note['tool'] = call.tool;
+  if (call.state?.sessionId !== undefined) note['upstreamSessionId'] = call.state.sessionId;
+  if (call.upstreamEventId !== undefined) note['upstreamEventId'] = call.upstreamEventId;
+  if (call.clientProgressToken !== undefined)
+    note['clientProgressToken'] = call.clientProgressToken;
+  if (call.gatewayProgressToken !== undefined)
+    note['gatewayProgressToken'] = call.gatewayProgressToken;
+  return note;
 }
 
 function countUpstreamError(upstream: string, errorType: string): void {

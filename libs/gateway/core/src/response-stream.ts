@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 export interface SseEvent {
   id?: string;
@@ -9,8 +9,21 @@ export type StreamedResponse =
   | { kind: 'json'; body: JSONRPCMessage | JSONRPCMessage[] }
   | { kind: 'sse'; events: AsyncIterable<SseEvent> };
 
+/**
+ * Where a relayed message came from, so the replica that logs it can also note how to finish
+ * the call should it die (see InflightTakeover). Opaque here.
+ */
+export interface CallNote {
+  clientRequestId: RequestId;
+  [key: string]: unknown;
+}
+
 /** Stores an SSE event for resumption and returns its id (undefined when not logged). */
-export type EventLogger = (message: JSONRPCMessage, final: boolean) => Promise<string | undefined>;
+export type EventLogger = (
+  message: JSONRPCMessage,
+  final: boolean,
+  note?: CallNote,
+) => Promise<string | undefined>;
 
 /**
  * The answer to one POST. It stays plain JSON while nothing but final responses arrive, and
@@ -35,10 +48,26 @@ export class ResponseStream {
     private readonly batch: boolean,
     private readonly logEvent: EventLogger = async () => undefined,
     private readonly maxQueued = 10_000,
+    /** Runs in log order when a noted call ends without a logged response (cancelled). */
+    private readonly onForget: (requestId: RequestId) => Promise<void> = async () => undefined,
   ) {
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
     });
+  }
+
+  /**
+   * A stream with no client attached that only logs: another replica finishing a call whose
+   * client stream already is SSE (its events go to the log, which the client tails).
+   */
+  static loggingOnly(
+    logEvent: EventLogger,
+    onForget?: (requestId: RequestId) => Promise<void>,
+  ): ResponseStream {
+    const stream = new ResponseStream(1, false, logEvent, 0, onForget);
+    stream.startStreaming();
+    stream.detach();
+    return stream;
   }
 
   /** True while messages for this response are still accepted. */
@@ -54,10 +83,21 @@ export class ResponseStream {
   }
 
   /** A message that precedes the final responses: switches to SSE. */
-  send(message: JSONRPCMessage): void {
+  send(message: JSONRPCMessage, note?: CallNote): void {
     if (this.finished) return;
     if (this.mode === 'pending') this.startStreaming();
-    this.push(message, false);
+    this.push(message, false, note);
+  }
+
+  /** The call ended without a response that will be logged (it was cancelled): drop its note. */
+  forget(requestId: RequestId): void {
+    if (this.mode !== 'sse') return;
+    this.logged = this.logged.then(() => this.onForget(requestId)).catch(() => undefined);
+  }
+
+  /** Settles once every event pushed so far is in the log. */
+  async settled(): Promise<void> {
+    await this.logged;
   }
 
   /** One of the final responses; the stream ends after the last one. */
@@ -86,8 +126,10 @@ export class ResponseStream {
     this.wake?.();
   }
 
-  private push(message: JSONRPCMessage, final: boolean): void {
-    const logged = this.logged.then(() => this.logEvent(message, final)).catch(() => undefined);
+  private push(message: JSONRPCMessage, final: boolean, note?: CallNote): void {
+    const logged = this.logged
+      .then(() => this.logEvent(message, final, note))
+      .catch(() => undefined);
     this.logged = logged;
     if (this.detached) return;
     // A client that never reads must not grow the gateway's memory without bound.

@@ -6,6 +6,7 @@ import {
 } from '@gatehouse/app-kit';
 import { createGateway, type AuditSink } from '@gatehouse/gateway-core';
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
+import { RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
 import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
@@ -72,6 +73,18 @@ export async function startGateway(
     audit: options.audit,
     bus,
     logger,
+    ...(runtime.redis
+      ? {
+          inflightCalls: {
+            store: new RedisInflightCallStore(runtime.redis, config.REDIS_KEY_PREFIX),
+            options: {
+              heartbeatMs: config.REPLICA_HEARTBEAT_MS,
+              ownerTtlMs: config.REPLICA_DEAD_AFTER_MS,
+              callTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+            },
+          },
+        }
+      : {}),
   });
   await gateway.start();
 
@@ -102,6 +115,7 @@ export async function startGateway(
       // Standalone GET streams never end on their own: close them first, then drain the rest.
       await gateway.stop();
       await handle.close();
+      await gateway.retire();
       await Promise.all([
         identities.stop(),
         directory.stop(),

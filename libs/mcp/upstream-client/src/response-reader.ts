@@ -23,7 +23,8 @@ export interface ResponseReaderArgs {
   maxBytes: number;
   deadline: Deadline;
   timeoutMs: number;
-  onMessage: ((message: JSONRPCMessage) => void | Promise<void>) | undefined;
+  /** `eventId`: the upstream's SSE event id of the message, when it gave one. */
+  onMessage: ((message: JSONRPCMessage, eventId?: string) => void | Promise<void>) | undefined;
   /** Reopens a cut SSE stream with GET + Last-Event-ID (spec: resumability). */
   resume: (lastEventId: string) => Promise<UpstreamResponse>;
   maxResumeAttempts: number;
@@ -101,7 +102,7 @@ async function readSseResponse(
         final = asFinalResponse(args.requestId, message);
         if (final !== undefined) return true;
         try {
-          await args.onMessage?.(message);
+          await args.onMessage?.(message, event.id === '' ? undefined : event.id);
         } catch (error) {
           throw new CallbackFailure(error);
         }

@@ -46,9 +46,11 @@ export interface RequestContext extends ExchangeContext {
   /**
    * Receives every message that is not the final response, as it arrives: progress, logging,
    * server→client requests. Awaited in order (back-pressure), so never wait in it for the
-   * final response of the same request.
+   * final response of the same request. `eventId` is the upstream's SSE event id of the
+   * message (absent for JSON answers and upstreams without resumability): a caller that
+   * stores it can resume the call with a GET + Last-Event-ID from another process.
    */
-  onMessage?: (message: JSONRPCMessage) => void | Promise<void>;
+  onMessage?: (message: JSONRPCMessage, eventId?: string) => void | Promise<void>;
 }
 
 export interface GetStreamOptions {

@@ -1,0 +1,125 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
+import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { rawSession } from './support/raw-mcp';
+import { SseReader, type SseEventRecord } from './support/sse-reader';
+
+interface Seen {
+  method?: string;
+  params?: { progress?: number; progressToken?: unknown };
+  id?: number;
+  result?: CallToolResult;
+  error?: { code: number; message: string; data?: { code?: string } };
+}
+
+const describeEvent = (event: SseEventRecord) => {
+  const m = event.data as Seen;
+  if (m.method === 'notifications/progress')
+    return `progress ${m.params?.progress} ${String(m.params?.progressToken)}`;
+  if (m.error) return `error ${m.id} ${m.error.code} ${m.error.data?.code}`;
+  return `response ${m.id} ${(m.result?.content[0] as { text: string }).text}`;
+};
+
+/**
+ * SIGKILL of the replica relaying a call: the client resumes on another replica with
+ * Last-Event-ID, and that replica finishes the call from the upstream's own resumable stream.
+ * alpha is resumable (event ids + replay), beta is not.
+ */
+describe('in-flight calls survive the loss of their replica (separate processes)', () => {
+  let h: GatewayHarness;
+  const started: GatewayProcess[] = [];
+  const replicaPair = async () => {
+    const pair = await Promise.all([startGatewayProcess(h.env), startGatewayProcess(h.env)]);
+    started.push(...pair);
+    return pair;
+  };
+
+  beforeAll(async () => {
+    h = await startGatewayHarness({
+      replicas: 0,
+      env: { REPLICA_HEARTBEAT_MS: '200', REPLICA_DEAD_AFTER_MS: '1000' },
+      fixtures: { beta: { resumable: false } },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    for (const r of started) r.child.kill('SIGKILL');
+    await h.close();
+  });
+
+  /** Starts a slow call with progress on `a`, reads `before` events, then SIGKILLs `a`. */
+  const callThenKill = async (a: GatewayProcess, tool: string, steps: number, before: number) => {
+    const { session, version } = await rawSession(a.url, h.admin.token);
+    const headers = {
+      authorization: `Bearer ${h.admin.token}`,
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+      'mcp-session-id': session,
+      'mcp-protocol-version': version,
+    };
+    const post = await fetch(`${a.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name: tool,
+          arguments: { steps, delayMs: 250 },
+          _meta: { progressToken: 'tok' },
+        },
+      }),
+    });
+    expect(post.headers.get('content-type')).toBe('text/event-stream');
+    const first = (await new SseReader(post).take(before)).slice(0, before);
+    const exited = new Promise((resolve) => a.child.once('exit', resolve));
+    a.child.kill('SIGKILL');
+    await exited;
+    return { first, headers };
+  };
+
+  it('finishes a call whose replica was SIGKILLed mid-call: the client resumes on another replica and gets every remaining event once', async () => {
+    const [a, b] = await replicaPair();
+    const { first, headers } = await callThenKill(a!, 'alpha__slow', 6, 2);
+    const lastEventId = first[1]!.id!;
+
+    const resumed = await fetch(`${b!.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': lastEventId },
+    });
+    expect(resumed.status).toBe(200);
+    const rest = await new SseReader(resumed).take(5, 20_000);
+    const all = [...first, ...rest];
+    expect(all.map(describeEvent)).toEqual([
+      'progress 1 tok',
+      'progress 2 tok',
+      'progress 3 tok',
+      'progress 4 tok',
+      'progress 5 tok',
+      'progress 6 tok',
+      'response 7 completed 6 steps',
+    ]);
+    const ids = all.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The upstream ran the tool once: the call was resumed, not retried.
+    expect(h.upstreams.alpha.callCounts.get('slow')).toBe(1);
+  }, 60_000);
+
+  it('answers a clear JSON-RPC error when the upstream of the lost call cannot resume its stream', async () => {
+    const [a, b] = await replicaPair();
+    const { first, headers } = await callThenKill(a!, 'beta__slow', 20, 1);
+    expect(first[0]!.id).toBeDefined();
+
+    const resumed = await fetch(`${b!.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first[0]!.id! },
+    });
+    const reader = new SseReader(resumed);
+    // Progress that replica A logged before dying may follow; the stream ends with the error.
+    let events = await reader.take(1, 20_000);
+    while (!(events.at(-1)!.data as Seen).error) events = await reader.take(events.length + 1);
+    const seen = [...first, ...events].map(describeEvent);
+    const progress = seen.slice(0, -1);
+    expect(progress).toEqual(progress.map((_, i) => `progress ${i + 1} tok`));
+    expect(seen.at(-1)).toBe('error 7 -32000 upstream_call_lost');
+    expect((events.at(-1)!.data as Seen).error!.message).toMatch(/retry/);
+  }, 60_000);
+});
