@@ -65,6 +65,8 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     catalog,
     deps.bus,
     logger,
+    sessions,
+    settings.sessionTtlSeconds,
   );
   const resolver = new TargetResolver(sessions, relay);
   const lists = new ListHandler(

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '@gatehouse/bus';
-import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import type { SessionEventLog, SessionWithUpstreams } from '@gatehouse/session-store';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isUpstreamError, type UpstreamClient } from '@gatehouse/mcp-upstream-client';
+import type { SessionEventLog, SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from './ports';
@@ -10,6 +11,12 @@ import type { ToolCatalog } from './tool-catalog';
 import { targetOf } from './upstream-sessions';
 
 export const GET_STREAM_OWNER_CHANNEL = 'mcp:get-stream-owner';
+const UPSTREAM_EVENTS = 'upstream-events';
+/** Reopening a dropped upstream GET stream: first delay, doubling per failure, capped. */
+const REOPEN_DELAY_MS = 100;
+const REOPEN_MAX_DELAY_MS = 5_000;
+/** Consecutive failures to open it after which the listener gives up on that upstream. */
+const MAX_REOPEN_FAILURES = 8;
 /** The stream id of the standalone GET stream in the session event log. */
 export const GET_STREAM_ID = 'get';
 
@@ -31,6 +38,8 @@ export class GetStreamHub {
     private readonly catalog: ToolCatalog,
     private readonly bus: Bus,
     private readonly logger: Logger,
+    private readonly sessions: SessionStore,
+    private readonly sessionTtlSeconds: number,
   ) {}
 
   async start(): Promise<void> {
@@ -73,16 +82,64 @@ export class GetStreamHub {
     await this.bus.publish(GET_STREAM_OWNER_CHANNEL, { sessionId: session.id, owner });
 
     for (const upstream of upstreams) {
-      const state = session.upstreams[upstream.slug];
-      if (!state) continue;
-      const onMessage = (message: JSONRPCMessage) => this.fromUpstream(session, upstream, message);
-      this.client
-        .openGetStream(targetOf(upstream), state, { signal: abort.signal, onMessage })
-        .then((result) => (result.supported ? result.done : undefined))
-        .catch((error: unknown) => {
-          if (!abort.signal.aborted)
-            this.logger.warn({ upstream: upstream.slug, err: error }, 'upstream GET stream ended');
+      if (!session.upstreams[upstream.slug]) continue;
+      void this.follow(session, upstream, abort.signal);
+    }
+  }
+
+  /**
+   * Keeps one upstream's GET stream open while the listener lives: reopened when it drops,
+   * with the last event id seen from that upstream (kept in the session store, so a replica
+   * taking the stream over resumes it too); notifications sent while it was down are replayed
+   * by a resumable upstream. The id is stored after the event is logged: at least once.
+   */
+  private async follow(
+    session: SessionWithUpstreams,
+    upstream: UpstreamConfig,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const slug = upstream.slug;
+    let lastEventId =
+      (await this.sessions.getValue(session.id, UPSTREAM_EVENTS, slug).catch(() => null)) ??
+      undefined;
+    for (let failures = 0; !signal.aborted;) {
+      const state = session.upstreams[slug];
+      if (!state) return;
+      let delivered = false;
+      try {
+        const result = await this.client.openGetStream(targetOf(upstream), state, {
+          ...(lastEventId !== undefined ? { lastEventId } : {}),
+          signal,
+          onMessage: async (message, eventId) => {
+            delivered = true;
+            await this.fromUpstream(session, upstream, message);
+            if (eventId === undefined) return;
+            lastEventId = eventId;
+            await this.sessions.putValues(
+              session.id,
+              UPSTREAM_EVENTS,
+              { [slug]: eventId },
+              this.sessionTtlSeconds,
+            );
+          },
         });
+        if (!result.supported) return;
+        await result.done;
+        // A stream that ends without a message counts as a failure, so one that keeps closing
+        // at once is retried ever more slowly and finally left alone.
+        failures = delivered ? 0 : failures + 1;
+        if (failures > MAX_REOPEN_FAILURES) return;
+      } catch (error) {
+        if (signal.aborted) return;
+        failures += 1;
+        this.logger.warn({ upstream: slug, err: error, failures }, 'upstream GET stream failed');
+        if (isUpstreamError(error, 'upstream_session_expired') || failures > MAX_REOPEN_FAILURES)
+          return;
+      }
+      if (signal.aborted) return;
+      await delay(Math.min(REOPEN_MAX_DELAY_MS, REOPEN_DELAY_MS * 2 ** failures), undefined, {
+        signal,
+      }).catch(() => undefined);
     }
   }
 
