@@ -11,15 +11,26 @@ export interface ToolReview {
   riskOverride: RiskLevel | undefined;
 }
 
+/**
+ * Definitions already hashed. The tool catalog hands out the same objects until an upstream's
+ * list changes, so a tools/call (which reviews its tool) does not re-hash on every call.
+ */
+const hashes = new WeakMap<Tool, string>();
+
 /** Hash of what a model reads of a tool: its name, description and input schema. */
 export function toolDefinitionHash(tool: Tool): string {
-  return sha256Hex(
-    canonicalJson({
-      name: tool.name,
-      description: tool.description ?? '',
-      inputSchema: tool.inputSchema,
-    }),
-  );
+  let hash = hashes.get(tool);
+  if (hash === undefined) {
+    hash = sha256Hex(
+      canonicalJson({
+        name: tool.name,
+        description: tool.description ?? '',
+        inputSchema: tool.inputSchema,
+      }),
+    );
+    hashes.set(tool, hash);
+  }
+  return hash;
 }
 
 /**
