@@ -18,6 +18,8 @@ export interface HttpAppOptions {
   logger: Logger;
   checks: Record<string, ReadinessCheck>;
   bodyLimit?: number;
+  /** Peers whose X-Forwarded-For is believed (TRUST_PROXY); default none. */
+  trustProxy?: boolean | number | string[];
   /** Adds routes or plugins before the app starts listening (OpenAPI, raw MCP routes, ...). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -42,7 +44,7 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     // Per-request lines would dominate the logs of a busy gateway; apps log what matters.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -12,6 +13,41 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0),
 );
+
+/** One address or CIDR range of a trusted proxy (IPv4 or IPv6). */
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may set X-Forwarded-For: `false` (none: the client address is the TCP peer),
+ * `true` (any: only behind a proxy that overwrites the header), a hop count, or the proxies'
+ * addresses and CIDR ranges.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    const lower = value.toLowerCase();
+    if (lower === '' || lower === 'false') return false;
+    if (lower === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const bad = entries.filter((entry) => !isAddressOrRange(entry));
+    if (bad.length > 0 || entries.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, true, a hop count or comma-separated IP addresses/CIDR ranges; not valid: ${bad.join(', ') || value}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const redisUrl = z
   .string()
@@ -86,6 +122,11 @@ export const configSchema = z.object({
     .regex(/^gth_[A-Za-z0-9]{40,60}$/, 'must be a gth_ token (see docs/tokens.md)')
     .optional()
     .describe('Platform-admin token to create on first start instead of printing a new one.'),
+  TRUST_PROXY: trustProxy
+    .default(false)
+    .describe(
+      'Which peers may set X-Forwarded-For (the client address in audit events and rate limits): false (none), true (any; only behind a proxy that overwrites the header), a hop count, or comma-separated proxy IPs/CIDR ranges.',
+    ),
   ALLOWED_ORIGINS: csv
     .default([])
     .describe(

@@ -23,6 +23,24 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/LOG_LEVEL="loud"/);
   });
 
+  it('parses TRUST_PROXY: off by default, true, a hop count, or proxy addresses and ranges', () => {
+    const trust = (value?: string) =>
+      loadConfig(value === undefined ? {} : { TRUST_PROXY: value }, 'embedded').TRUST_PROXY;
+    expect(trust()).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('TRUE')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 127.0.0.1,::1, fd00::/8')).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '::1/129', '10.0.0.1/8/1', 'yes']) {
+      expect(() => trust(bad)).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('requires Redis and Postgres URLs outside embedded mode', () => {
     expect(() => loadConfig({}, 'gateway')).toThrow(
       /REDIS_URL: required[\s\S]*DATABASE_URL: required/,

@@ -38,6 +38,7 @@ export async function startAdminApi(
     port: options.port,
     logger: runtime.logger,
     checks: runtime.checks,
+    trustProxy: runtime.config.TRUST_PROXY,
     configure: (app) => {
       app.setGlobalPrefix(ADMIN_PREFIX);
       registerOpenApi(app, options.version);

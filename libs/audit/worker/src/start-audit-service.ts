@@ -41,6 +41,7 @@ export async function startAuditService(
     host: options.host,
     port: options.port,
     logger,
+    trustProxy: runtime.config.TRUST_PROXY,
     checks: {
       ...runtime.checks,
       worker: async () => {

@@ -94,6 +94,7 @@ export async function startGateway(
     port: options.port,
     logger,
     checks: runtime.checks,
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
     configure: async (app) => {
       const resourceMetadata: Record<string, unknown> = {
