@@ -20,6 +20,13 @@ const describeEvent = (event: SseEventRecord) => {
   return `response ${m.id} ${(m.result?.content[0] as { text: string }).text}`;
 };
 
+/** The replica's takeover counter lines from /metrics (Prometheus text). */
+const takenOver = async (replica: GatewayProcess) =>
+  (await (await fetch(`${replica.url}/metrics`)).text())
+    .split('\n')
+    .filter((line) => line.startsWith('gatehouse_calls_taken_over_total'))
+    .join('\n');
+
 /**
  * SIGKILL of the replica relaying a call: the client resumes on another replica with
  * Last-Event-ID, and that replica finishes the call from the upstream's own resumable stream.
@@ -102,6 +109,7 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     expect(new Set(ids).size).toBe(ids.length);
     // The upstream ran the tool once: the call was resumed, not retried.
     expect(h.upstreams.alpha.callCounts.get('slow')).toBe(1);
+    expect(await takenOver(b!)).toMatch(/gatehouse_outcome="ok"[^\n]*\} 1/);
   }, 60_000);
 
   it('answers a clear JSON-RPC error when the upstream of the lost call cannot resume its stream', async () => {
@@ -121,5 +129,12 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     expect(progress).toEqual(progress.map((_, i) => `progress ${i + 1} tok`));
     expect(seen.at(-1)).toBe('error 7 -32000 upstream_call_lost');
     expect((events.at(-1)!.data as Seen).error!.message).toMatch(/retry/);
+    // Any surviving replica may have taken it over (the first test's replica B is still up).
+    const counters = await Promise.all(
+      started
+        .filter((r) => r.child.exitCode === null && r.child.signalCode === null)
+        .map(takenOver),
+    );
+    expect(counters.join('\n')).toMatch(/gatehouse_outcome="upstream_error"[^\n]*\} 1/);
   }, 60_000);
 });

@@ -33,7 +33,7 @@ function createInstruments(provider: MeterProvider) {
     }),
     callsTakenOver: meter.createCounter('gatehouse.calls.taken_over', {
       description:
-        'In-flight calls this replica took over from a dead replica, by upstream and whether the upstream stream was resumable',
+        'In-flight calls this replica finished for a dead replica, by upstream and outcome (upstream_error when the call was lost)',
     }),
     tokenCacheLookups: meter.createCounter('gatehouse.auth.token_cache.lookups', {
       description: 'Token lookups by result (hit or miss); hit ratio = hit / all',

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
-import type { UpstreamClient, UpstreamSession } from '@gatehouse/mcp-upstream-client';
+import {
+  isUpstreamError,
+  type UpstreamClient,
+  type UpstreamSession,
+} from '@gatehouse/mcp-upstream-client';
 import type {
   InflightCallStore,
   InflightEntry,
@@ -181,20 +185,20 @@ export class InflightTakeover {
       await this.store.remove(entry.field);
       return;
     }
-    gatehouseMetrics().callsTakenOver.add(1, {
-      [McpAttributes.UPSTREAM]: record.slug,
-      resumable: record.upstreamEventId !== undefined,
-    });
     this.logger.warn(
       { sessionId: record.sessionId, upstream: record.slug, deadReplica: entry.owner },
       'taking over a call whose replica died',
     );
-    await this.finish(entry.field, record).catch((error: unknown) =>
+    await this.finish(entry.field, record, entry.owner).catch((error: unknown) =>
       this.logger.error({ err: error, sessionId: record.sessionId }, 'call takeover failed'),
     );
   }
 
-  private async finish(field: string, record: InflightCallRecord): Promise<void> {
+  private async finish(
+    field: string,
+    record: InflightCallRecord,
+    previousOwner: string,
+  ): Promise<void> {
     const abort = new AbortController();
     this.running.set(field, abort);
     const started = performance.now();
@@ -215,6 +219,10 @@ export class InflightTakeover {
       );
       const respond = (message: JSONRPCMessage, outcome: AuditOutcome, errorCode?: number) => {
         stream.respond(message);
+        gatehouseMetrics().callsTakenOver.add(1, {
+          [McpAttributes.UPSTREAM]: record.slug,
+          [McpAttributes.OUTCOME]: outcome,
+        });
         this.audit
           .record({
             tenantId: session.tenantId,
@@ -276,7 +284,7 @@ export class InflightTakeover {
               .catch(() => undefined);
           },
         });
-        const { final, failure } = await this.resumeUpstream(
+        const { final, failure, busy } = await this.resumeUpstream(
           record,
           session,
           upstream,
@@ -285,6 +293,13 @@ export class InflightTakeover {
           abort,
         );
         if (cancelled) return;
+        if (busy) {
+          // The upstream still streams this call to someone: the owner is not dead after all
+          // (a pause longer than REPLICA_DEAD_AFTER_MS), or the upstream has not yet noticed its
+          // connection is gone. Hand the entry back; a later sweep retries if it is still orphaned.
+          await this.store.claim(field, this.replicaId, previousOwner);
+          return;
+        }
         if (final === undefined) {
           lost(failure);
         } else if ('error' in final) {
@@ -313,7 +328,11 @@ export class InflightTakeover {
     state: UpstreamSession,
     stream: ResponseStream,
     abort: AbortController,
-  ): Promise<{ final?: JSONRPCResultResponse | JSONRPCErrorResponse; failure: string }> {
+  ): Promise<{
+    final?: JSONRPCResultResponse | JSONRPCErrorResponse;
+    failure: string;
+    busy?: boolean;
+  }> {
     const ctx: RelayContext = {
       session,
       upstream,
@@ -351,6 +370,8 @@ export class InflightTakeover {
       });
       if (opened.supported) await opened.done;
     } catch (error) {
+      // 409: the upstream's stream for this call still has a live connection.
+      if (isUpstreamError(error) && error.status === 409) return { failure: 'busy', busy: true };
       failure = `resuming the upstream stream failed: ${error instanceof Error ? error.message : String(error)}`;
       this.logger.warn({ err: error, upstream: record.slug }, 'resuming the upstream call failed');
     }
