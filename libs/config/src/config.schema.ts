@@ -160,7 +160,7 @@ export const configSchema = z.object({
   UPSTREAM_ALLOW_PRIVATE_NETWORKS: bool
     .default(false)
     .describe(
-      'Allow upstream URLs on loopback, private and link-local addresses (SSRF guard off).',
+      'Allow upstream URLs on loopback, private and link-local addresses (SSRF guard off). When false, the admin API refuses such URLs and the gateway refuses to connect when a host name resolves to such an address (DNS rebinding).',
     ),
   APPROVAL_TIMEOUT_SECONDS: positiveInt
     .default(600)

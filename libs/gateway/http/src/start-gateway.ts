@@ -50,6 +50,7 @@ export async function startGateway(
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     maxResponseBytes: config.UPSTREAM_MAX_RESPONSE_BYTES,
     userAgent: `gatehouse/${options.version}`,
+    allowPrivateNetworks: config.UPSTREAM_ALLOW_PRIVATE_NETWORKS,
   });
   const publicUrl = (
     config.PUBLIC_URL ??

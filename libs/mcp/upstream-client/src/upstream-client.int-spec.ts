@@ -255,6 +255,28 @@ describe('UpstreamClient against a fixture upstream', () => {
     expect(error.message).toMatch(/Upstream "gone" is unreachable at http:\/\/127\.0\.0\.1/);
   });
 
+  it('refuses, when private networks are not allowed, a host name that resolves to one (DNS rebinding)', async () => {
+    // "localhost" stands for a public name that now resolves to a private address.
+    const rebound = { ...target, url: fixture.url.replace('127.0.0.1', 'localhost') };
+    const guarded = new UpstreamClient({
+      timeoutMs: 5_000,
+      maxResponseBytes: 1_000_000,
+      allowPrivateNetworks: false,
+    });
+    try {
+      const error = await caught(guarded.initialize(rebound, INIT));
+      expect(error.code).toBe('upstream_unreachable');
+      expect(error.message).toMatch(/localhost resolved to .* \(loopback\) when connecting/);
+      expect(error.message).toMatch(/UPSTREAM_ALLOW_PRIVATE_NETWORKS=true/);
+      // The same name is fine where private networks are allowed (the default).
+      await expect(client.initialize(rebound, INIT)).resolves.toMatchObject({
+        protocolVersion: '2025-11-25',
+      });
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('terminates the session, after which it is gone', async () => {
     const session = await client.initialize(target, INIT);
     const count = fixture.sessionCount();

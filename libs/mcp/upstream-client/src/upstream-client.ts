@@ -29,6 +29,7 @@ import type {
   UpstreamSession,
   UpstreamTarget,
 } from './upstream-types';
+import { publicAddressLookup } from './address-guard';
 
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESUME_ATTEMPTS = 2;
@@ -50,8 +51,10 @@ export class UpstreamClient {
   private readonly maxResumeAttempts: number;
 
   constructor(private readonly options: UpstreamClientOptions) {
-    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
-    this.streamAgent = new Agent({ keepAliveTimeout: 30_000 });
+    const connect =
+      options.allowPrivateNetworks === false ? { connect: { lookup: publicAddressLookup } } : {};
+    this.agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, ...connect });
+    this.streamAgent = new Agent({ keepAliveTimeout: 30_000, ...connect });
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     this.maxResumeAttempts = options.maxResumeAttempts ?? DEFAULT_MAX_RESUME_ATTEMPTS;
   }

@@ -74,4 +74,9 @@ export interface UpstreamClientOptions {
   streamIdleTimeoutMs?: number;
   /** How many times a POST SSE stream cut before its response is resumed by GET. */
   maxResumeAttempts?: number;
+  /**
+   * false: refuse to connect when an upstream's host name resolves to a private, loopback,
+   * link-local or otherwise non-public address (UPSTREAM_ALLOW_PRIVATE_NETWORKS). Default true.
+   */
+  allowPrivateNetworks?: boolean;
 }
