@@ -112,6 +112,78 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     expect(await takenOver(b!)).toMatch(/gatehouse_outcome="ok"[^\n]*\} 1/);
   }, 60_000);
 
+  it('finishes a call whose upstream asked the client to sample when its replica died: the answer goes to another replica', async () => {
+    const [a, b] = await replicaPair();
+    const init = await fetch(`${a!.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${h.admin.token}`,
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: { sampling: {} },
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    });
+    const session = init.headers.get('mcp-session-id')!;
+    const headers = {
+      authorization: `Bearer ${h.admin.token}`,
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-11-25',
+    };
+    await fetch(`${a!.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    const post = await fetch(`${a!.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 8,
+        method: 'tools/call',
+        params: { name: 'alpha__sample', arguments: { prompt: 'hello' } },
+      }),
+    });
+    const [asked] = await new SseReader(post).take(1);
+    const request = asked!.data as { id: string; method: string };
+    expect(request.method).toBe('sampling/createMessage');
+    const exited = new Promise((resolve) => a!.child.once('exit', resolve));
+    a!.child.kill('SIGKILL');
+    await exited;
+
+    // The client answers on B; the route back to the upstream is in the session store.
+    const answered = await fetch(`${b!.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: request.id,
+        result: {
+          model: 'm',
+          role: 'assistant',
+          content: { type: 'text', text: 'sampled after the kill' },
+        },
+      }),
+    });
+    expect(answered.status).toBe(202);
+    const resumed = await fetch(`${b!.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': asked!.id! },
+    });
+    const rest = await new SseReader(resumed).take(1, 20_000);
+    expect(rest.map(describeEvent)).toEqual(['response 8 sampled after the kill']);
+  }, 60_000);
+
   it('answers a clear JSON-RPC error when the upstream of the lost call cannot resume its stream', async () => {
     const [a, b] = await replicaPair();
     const { first, headers } = await callThenKill(a!, 'beta__slow', 20, 1);
