@@ -21,6 +21,16 @@ export class GatehouseBearerStrategy extends PassportStrategy(Strategy, BEARER_S
   }
 
   async validate(request: AdminRequest, credential: string): Promise<Identity> {
+    // passport-http-bearer also takes `access_token` from the query string or body (RFC 6750
+    // section 2.2-2.3); a token in a URL ends up in proxy and access logs, so only the header
+    // counts here (the gateway's /mcp accepts only the header too).
+    const authorization = request.headers.authorization;
+    if (typeof authorization !== 'string' || !/^Bearer\s/i.test(authorization)) {
+      throw new AdminError(
+        'UNAUTHENTICATED',
+        'Send the token in the Authorization header ("Authorization: Bearer <token>"); tokens in the query string or body are refused.',
+      );
+    }
     const identities = request.gatehouseIdentities;
     if (!identities) throw new AdminError('INTERNAL', 'no identity resolver on the request');
     const params = request.params as Record<string, string | undefined>;
