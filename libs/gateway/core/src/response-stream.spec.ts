@@ -69,4 +69,59 @@ describe('ResponseStream', () => {
     for await (const e of ready.events) ids.push(e.id);
     expect(ids).toEqual(['p_1', 'p_2']);
   });
+
+  it('hands each event its call note, and drops a forgotten call only after the events before it', async () => {
+    const order: string[] = [];
+    const stream = new ResponseStream(
+      1,
+      false,
+      async (message, _final, note) => {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(
+          `log ${'method' in message ? message.method : 'response'} ${String(note?.['upstreamEventId'])}`,
+        );
+        return 'p_1';
+      },
+      10,
+      async (requestId) => {
+        order.push(`forget ${String(requestId)}`);
+      },
+    );
+    stream.send(progress, { clientRequestId: 7, upstreamEventId: 'u1' });
+    stream.send(progress);
+    stream.end();
+    stream.forget(7);
+    await stream.settled();
+    expect(order).toEqual([
+      'log notifications/progress u1',
+      'log notifications/progress undefined',
+      'forget 7',
+    ]);
+  });
+
+  it('forgets nothing for a call that never streamed (no entry can exist)', async () => {
+    const forgotten: unknown[] = [];
+    const stream = new ResponseStream(1, false, undefined, 10, async (id) => {
+      forgotten.push(id);
+    });
+    stream.forget(1);
+    await stream.settled();
+    expect(forgotten).toEqual([]);
+  });
+
+  it("loggingOnly: logs what a replica finishing another replica's call relays, final response included", async () => {
+    const logged: [string, boolean][] = [];
+    const stream = ResponseStream.loggingOnly(async (message, final) => {
+      logged.push(['method' in message ? message.method : 'response', final]);
+      return undefined;
+    });
+    stream.send(progress);
+    stream.respond(response(3));
+    stream.send(progress); // after the final response: ignored
+    await stream.settled();
+    expect(logged).toEqual([
+      ['notifications/progress', false],
+      ['response', true],
+    ]);
+  });
 });
