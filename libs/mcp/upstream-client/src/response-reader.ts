@@ -12,6 +12,7 @@ import {
   errorForStatus,
   mediaType,
   readCappedText,
+  toReadError,
   toUpstreamError,
   type UpstreamResponse,
 } from './upstream-http';
@@ -58,7 +59,7 @@ async function readJsonResponse(args: ResponseReaderArgs, response: UpstreamResp
   try {
     text = await readCappedText(args.target, response, args.maxBytes);
   } catch (error) {
-    throw toUpstreamError(args.target, error, args.deadline, args.timeoutMs);
+    throw toReadError(args.target, error, args.deadline, args.timeoutMs);
   }
   let body: unknown;
   try {
@@ -124,7 +125,7 @@ async function readSseResponse(
     }
     if (lastEventId === undefined || attempt >= args.maxResumeAttempts) {
       if (failure !== undefined)
-        throw toUpstreamError(args.target, failure, args.deadline, args.timeoutMs);
+        throw toReadError(args.target, failure, args.deadline, args.timeoutMs);
       throw upstreamErrors.protocol(
         args.target.slug,
         `the SSE stream ended before the response to request ${String(args.requestId)}`,

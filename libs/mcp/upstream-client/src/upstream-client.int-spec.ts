@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { withSessionRetry } from './session-retry';
@@ -274,6 +275,52 @@ describe('UpstreamClient against a fixture upstream', () => {
       });
     } finally {
       await guarded.close();
+    }
+  });
+
+  it('reports an answer cut off mid-body as upstream_connection_lost (not unreachable), an HTML error page by its text', async () => {
+    // JSON with a Content-Length it never reaches, and SSE cut inside an event (no ids, no resume).
+    const server = createServer((req, res) => {
+      if (req.url === '/500') {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        res.end(
+          '<html><head><style>h1 { color: red }</style></head><body><h1>500 Internal Server Error</h1><hr>nginx</body></html>',
+        );
+        return;
+      }
+      const sse = req.url === '/sse';
+      res.writeHead(200, {
+        'content-type': sse ? 'text/event-stream' : 'application/json',
+        ...(sse ? {} : { 'content-length': '1000' }),
+      });
+      res.write(sse ? 'event: message\ndata: {"jsonrpc":"2.0","id":' : '{"jsonrpc":"2.0","id":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const session: UpstreamSession = {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      serverInfo: { name: 'cut', version: '1' },
+    };
+    try {
+      for (const path of ['/json', '/sse']) {
+        const cut = { slug: 'cut', url: `http://127.0.0.1:${port}${path}` };
+        const error = await caught(client.request(cut, session, call('echo', { text: 'x' })));
+        expect(error.code).toBe('upstream_connection_lost');
+        expect(error.message).toMatch(
+          /Upstream "cut" closed the connection before its answer was complete/,
+        );
+      }
+      // While at it: an HTML error page is reported by its text, not its markup.
+      const page = { slug: 'cut', url: `http://127.0.0.1:${port}/500` };
+      const error = await caught(client.request(page, session, call('echo', { text: 'x' })));
+      expect(error.message).toBe(
+        'Upstream "cut" answered HTTP 500: 500 Internal Server Error nginx',
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -6,6 +6,8 @@ export type UpstreamErrorCode =
   | 'upstream_protocol_error'
   | 'upstream_response_too_large'
   | 'upstream_unauthorized'
+  /** The upstream answered, then its connection broke before the answer was complete. */
+  | 'upstream_connection_lost'
   /** The caller's signal aborted the exchange (e.g. the MCP client cancelled or went away). */
   | 'upstream_cancelled';
 
@@ -78,6 +80,13 @@ export const upstreamErrors = {
       'upstream_response_too_large',
       upstream,
       `Upstream "${upstream}" sent a message larger than ${maxBytes} bytes: raise the limit or page the result`,
+    ),
+  connectionLost: (upstream: string, cause: unknown) =>
+    new UpstreamError(
+      'upstream_connection_lost',
+      upstream,
+      `Upstream "${upstream}" closed the connection before its answer was complete (${describeCause(cause)}): the call may or may not have run; check the upstream's logs before retrying`,
+      { cause },
     ),
   unauthorized: (upstream: string, status: number) =>
     new UpstreamError(

@@ -54,6 +54,21 @@ export function toUpstreamError(
   return upstreamErrors.unreachable(target.slug, target.url, error);
 }
 
+/**
+ * Like toUpstreamError, for a failure while reading a body the upstream had begun to send: it
+ * was reached, so a broken connection is not "unreachable" but an answer cut short.
+ */
+export function toReadError(
+  target: UpstreamTarget,
+  error: unknown,
+  deadline: Deadline,
+  timeoutMs: number,
+): UpstreamError {
+  if (error instanceof UpstreamError || deadline.timedOut() || deadline.cancelled())
+    return toUpstreamError(target, error, deadline, timeoutMs);
+  return upstreamErrors.connectionLost(target.slug, error);
+}
+
 export function headerValue(response: UpstreamResponse, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -129,7 +144,11 @@ async function readDetail(response: UpstreamResponse): Promise<string> {
   } catch {
     // Not JSON: fall back to the raw text below.
   }
-  return text.replace(/\s+/g, ' ').trim().slice(0, DETAIL_LIMIT);
+  // An HTML error page (a proxy's, a framework's): its text says more than its markup.
+  const plain = /^\s*</.test(text)
+    ? text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>?/g, ' ')
+    : text;
+  return plain.replace(/\s+/g, ' ').trim().slice(0, DETAIL_LIMIT);
 }
 
 /** Lets the connection return to the pool without waiting for the rest of the body. */
