@@ -28,48 +28,46 @@ function sourceEvent(tenantId: string, i = 0): AuditSourceEvent {
 }
 
 describe('RedisStreamAuditSink', () => {
-  it('appends an event to ${prefix}audit', async () => {
+  /** A ready sink on a fresh prefix, a plain client to read its stream; both cleaned up. */
+  async function withSink(
+    run: (sink: RedisStreamAuditSink, readStream: () => Promise<number[]>) => Promise<void>,
+  ): Promise<void> {
     const prefix = `test:${randomUUID()}:`;
+    const stream = auditStreamKeys(prefix).stream;
     const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
     const redis = new Redis(REDIS_URL);
+    const latencies = async () =>
+      (await redis.xrange(stream, '-', '+')).map(
+        ([, fields]) => JSON.parse(fields[1] ?? '{}').latencyMs as number,
+      );
     try {
       await sink.ready();
-      await sink.record(sourceEvent(randomUUID()));
-      expect(await redis.xlen(auditStreamKeys(prefix).stream)).toBe(1);
+      await run(sink, latencies);
     } finally {
       await sink.close();
-      await redis.del(auditStreamKeys(prefix).stream);
+      await redis.del(stream);
       await redis.quit();
     }
-  });
+  }
 
-  it('pipelines the events recorded in one turn: each stored once, in order', async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
-    const redis = new Redis(REDIS_URL);
-    try {
-      await sink.ready();
+  it('appends an event to ${prefix}audit', () =>
+    withSink(async (sink, stored) => {
+      await sink.record(sourceEvent(randomUUID(), 7));
+      expect(await stored()).toEqual([7]);
+    }));
+
+  it('pipelines the events recorded in one turn: each stored once, in order', () =>
+    withSink(async (sink, stored) => {
       const tenantId = randomUUID();
       await Promise.all(
         Array.from({ length: 200 }, (_, i) => sink.record(sourceEvent(tenantId, i))),
       );
       await sink.record(sourceEvent(tenantId, 200));
-      const entries = await redis.xrange(auditStreamKeys(prefix).stream, '-', '+');
-      const latencies = entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}').latencyMs);
-      expect(latencies).toEqual(Array.from({ length: 201 }, (_, i) => i));
-    } finally {
-      await sink.close();
-      await redis.del(auditStreamKeys(prefix).stream);
-      await redis.quit();
-    }
-  });
+      expect(await stored()).toEqual(Array.from({ length: 201 }, (_, i) => i));
+    }));
 
-  it('sends what was recorded just before close()', async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const sink = new RedisStreamAuditSink(REDIS_URL, { prefix });
-    const redis = new Redis(REDIS_URL);
-    try {
-      await sink.ready();
+  it('sends what was recorded just before close()', () =>
+    withSink(async (sink, stored) => {
       const recorded = [
         sink.record(sourceEvent(randomUUID(), 1)),
         sink.record(sourceEvent(randomUUID(), 2)),
@@ -80,12 +78,8 @@ describe('RedisStreamAuditSink', () => {
       const closed = sink.close();
       await Promise.allSettled(recorded);
       await closed;
-      expect(await redis.xlen(auditStreamKeys(prefix).stream)).toBe(2);
-    } finally {
-      await redis.del(auditStreamKeys(prefix).stream);
-      await redis.quit();
-    }
-  });
+      expect(await stored()).toEqual([1, 2]);
+    }));
 
   it('rejects promptly with AUDIT_STREAM_UNAVAILABLE when Redis is unreachable', async () => {
     const sink = new RedisStreamAuditSink('redis://127.0.0.1:1', { prefix: 'x:', timeoutMs: 300 });
