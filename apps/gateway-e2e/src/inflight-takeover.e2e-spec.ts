@@ -1,4 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
 import { rawSession } from './support/raw-mcp';
@@ -18,6 +19,17 @@ const describeEvent = (event: SseEventRecord) => {
     return `progress ${m.params?.progress} ${String(m.params?.progressToken)}`;
   if (m.error) return `error ${m.id} ${m.error.code} ${m.error.data?.code}`;
   return `response ${m.id} ${(m.result?.content[0] as { text: string }).text}`;
+};
+
+/** Every audit event the gateway processes appended to the Redis audit stream. */
+const auditEvents = async (env: Record<string, string>): Promise<Record<string, unknown>[]> => {
+  const redis = new Redis(env['REDIS_URL']!);
+  try {
+    const entries = await redis.xrange(`${env['REDIS_KEY_PREFIX']}audit`, '-', '+');
+    return entries.map(([, fields]) => JSON.parse(fields[1]!) as Record<string, unknown>);
+  } finally {
+    redis.disconnect();
+  }
 };
 
 /** The replica's takeover counter lines from /metrics (Prometheus text). */
@@ -110,6 +122,24 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     // The upstream ran the tool once: the call was resumed, not retried.
     expect(h.upstreams.alpha.callCounts.get('slow')).toBe(1);
     expect(await takenOver(b!)).toMatch(/gatehouse_outcome="ok"[^\n]*\} 1/);
+    // A died before auditing the call; the audit event comes from B, with A's decision.
+    // (written right after the response is logged: wait for it to land)
+    let audited: Record<string, unknown>[] = [];
+    for (let i = 0; i < 100 && audited.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      audited = (await auditEvents(h.env)).filter(
+        (e) => e['method'] === 'tools/call' && e['sessionId'] === headers['mcp-session-id'],
+      );
+    }
+    expect(audited).toEqual([
+      expect.objectContaining({
+        upstream: 'alpha',
+        tool: 'slow',
+        outcome: 'ok',
+        decision: 'allow',
+        matchedRules: [expect.any(String)],
+      }),
+    ]);
   }, 60_000);
 
   it('finishes a call whose upstream asked the client to sample when its replica died: the answer goes to another replica', async () => {

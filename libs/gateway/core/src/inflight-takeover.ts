@@ -21,7 +21,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { InflightRegistry } from './inflight';
-import type { AuditOutcome, AuditSink, UpstreamDirectory } from './ports';
+import type { AuditOutcome, AuditSink, CallDecision, UpstreamDirectory } from './ports';
 import type { Relay, RelayContext, RelayedCall } from './relay';
 import { ResponseStream, type CallNote, type EventLogger } from './response-stream';
 import { targetOf } from './upstream-sessions';
@@ -42,6 +42,8 @@ export interface InflightCallRecord {
   clientRequestId: RequestId;
   method: string;
   tool?: string;
+  /** The policy decision of the original replica (tools/call), for the taker's audit event. */
+  decision?: { effect: CallDecision['effect']; matchedRules: string[] };
   slug: string;
   upstreamRequestId: string;
   upstreamSessionId?: string;
@@ -232,6 +234,9 @@ export class InflightTakeover {
             method: record.method,
             upstream: record.slug,
             ...(record.tool !== undefined ? { tool: record.tool } : {}),
+            ...(record.decision !== undefined
+              ? { decision: record.decision.effect, matchedRules: record.decision.matchedRules }
+              : {}),
             outcome,
             ...(errorCode !== undefined ? { errorCode } : {}),
             latencyMs: Math.round(performance.now() - started),

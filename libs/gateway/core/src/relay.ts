@@ -51,6 +51,8 @@ export interface RelayContext {
   stream?: ResponseStream;
   signal: AbortSignal;
   headers?: Record<string, string>;
+  /** The policy decision behind the call, kept with its in-flight entry for a taker's audit. */
+  decision?: { effect: string; matchedRules: string[] };
 }
 
 /**
@@ -236,6 +238,7 @@ function callNote(ctx: RelayContext, call: RelayedCall): CallNote | undefined {
     upstreamRequestId: call.upstreamRequestId,
   };
   if (call.tool !== undefined) note['tool'] = call.tool;
+  if (ctx.decision !== undefined) note['decision'] = ctx.decision;
   if (call.state?.sessionId !== undefined) note['upstreamSessionId'] = call.state.sessionId;
   if (call.upstreamEventId !== undefined) note['upstreamEventId'] = call.upstreamEventId;
   if (call.clientProgressToken !== undefined)

@@ -106,6 +106,7 @@ export class ToolCallHandler {
           stream: ctx.stream,
           signal: ctx.signal,
           headers: ctx.propagate,
+          decision: { effect: decision.effect, matchedRules: decision.matchedRules },
         },
         'tools/call',
         { ...params, name },
