@@ -1,6 +1,6 @@
 import { Inject, Injectable, StreamableFile } from '@nestjs/common';
 import type { Runtime } from '@gatehouse/app-kit';
-import type { AuditEventFilter, Tenant } from '@gatehouse/data-access';
+import type { AuditEventFilter, Tenant, ToolCallStats } from '@gatehouse/data-access';
 import { ADMIN_RUNTIME } from '../admin-deps';
 import type { Caller } from '../auth/admin-request';
 import { isTenantAdmin } from '../auth/tenant-roles';
@@ -8,7 +8,7 @@ import { AdminError } from '../common/admin-error';
 import type { PageOf } from '../common/page-query';
 import { auditEventView, type AuditEventView } from './audit-event.view';
 import { csvExport, ndjsonExport } from './audit-export';
-import { toolCallStats, totalsOf, type CallTotals, type ToolCallStats } from './audit-stats.query';
+import { totalsOf, type CallTotals } from './audit-stats';
 import type { AuditExportQuery, AuditFilterInput, AuditQuery, AuditStatsQuery } from './audit.dto';
 
 /** Rows per database round trip of an export. */
@@ -66,7 +66,7 @@ export class AuditService {
         issues: [{ path: 'from', message: 'must be before to' }],
       });
     }
-    const tools = await toolCallStats(this.runtime.prisma, tenant.id, { from, to });
+    const tools = await this.runtime.repos.auditEvents.stats(tenant.id, { from, to });
     return { from: from.toISOString(), to: to.toISOString(), totals: totalsOf(tools), tools };
   }
 

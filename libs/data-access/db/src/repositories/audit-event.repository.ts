@@ -1,4 +1,9 @@
-import type { AuditEvent, AuditOutcome, Prisma, PrismaClient } from '../generated/prisma/client';
+import {
+  Prisma,
+  type AuditEvent,
+  type AuditOutcome,
+  type PrismaClient,
+} from '../generated/prisma/client';
 import { DataAccessError } from '../errors';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '../pagination';
 
@@ -9,7 +14,7 @@ export interface AuditEventFilter {
   personId?: string;
   sessionId?: string;
   upstream?: string;
-  /** Substring match on the tool name. */
+  /** Substring match on the tool name (case-sensitive; `%`, `_` and `\` match themselves). */
   tool?: string;
   decision?: string;
   outcome?: AuditOutcome;
@@ -17,39 +22,63 @@ export interface AuditEventFilter {
   to?: Date;
 }
 
-export interface ToolStats {
+/** Tool-call statistics of one upstream/tool over a time range (GET …/audit/stats). */
+export interface ToolCallStats {
   upstream: string | null;
-  tool: string | null;
-  count: number;
+  tool: string;
+  calls: number;
+  /** decision deny. */
+  denials: number;
+  /** decision require_approval. */
+  approvals: number;
+  /** outcome error, upstream_error or timed_out. */
   errors: number;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
 }
 
-function where(tenantId: string, f: AuditEventFilter): Prisma.AuditEventWhereInput {
-  return {
-    tenantId,
-    ...(f.personId ? { personId: f.personId } : {}),
-    ...(f.sessionId ? { sessionId: f.sessionId } : {}),
-    ...(f.upstream ? { upstream: f.upstream } : {}),
-    ...(f.tool ? { tool: { contains: f.tool } } : {}),
-    ...(f.decision ? { decision: f.decision } : {}),
-    ...(f.outcome ? { outcome: f.outcome } : {}),
-    ...(f.from || f.to
-      ? { time: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } }
-      : {}),
-  };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Every column, named as the Prisma model (the rows are AuditEvent). */
+const COLUMNS = Prisma.sql`id, v, tenant_id AS "tenantId", time, kind::text AS kind,
+  person_id AS "personId", token_id AS "tokenId", session_id AS "sessionId",
+  client_name AS "clientName", client_version AS "clientVersion", method, upstream, tool,
+  decision, matched_rules AS "matchedRules", approval_id AS "approvalId",
+  outcome::text AS outcome, error_code AS "errorCode", latency_ms AS "latencyMs",
+  trace_id AS "traceId", span_id AS "spanId", client_address AS "clientAddress",
+  user_agent AS "userAgent", arguments, result_summary AS "resultSummary", details`;
+
+/** `%`, `_` and the escape character itself match literally. */
+function likeSubstring(value: string): string {
+  return `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Keyset position (time desc, id desc): rows strictly after the cursor's event. */
-function after(cursor: string | null | undefined): Prisma.AuditEventWhereInput {
-  if (!cursor) return {};
+function conditions(tenantId: string, f: AuditEventFilter): Prisma.Sql[] {
+  const all = [Prisma.sql`tenant_id = ${tenantId}::uuid`];
+  if (f.personId) all.push(Prisma.sql`person_id = ${f.personId}::uuid`);
+  if (f.sessionId) all.push(Prisma.sql`session_id = ${f.sessionId}`);
+  if (f.upstream) all.push(Prisma.sql`upstream = ${f.upstream}`);
+  if (f.tool) all.push(Prisma.sql`tool LIKE ${likeSubstring(f.tool)}`);
+  if (f.decision) all.push(Prisma.sql`decision = ${f.decision}`);
+  if (f.outcome) all.push(Prisma.sql`outcome = ${f.outcome}::audit_outcome`);
+  if (f.from) all.push(Prisma.sql`time >= ${f.from}::timestamptz`);
+  if (f.to) all.push(Prisma.sql`time < ${f.to}::timestamptz`);
+  return all;
+}
+
+/**
+ * Keyset position (time desc, id desc): rows strictly after the cursor's event, as one row
+ * comparison, so that Postgres reads the (tenant_id, time desc, id desc) index as one range
+ * starting at the cursor (an `OR` of the two cases would be a filter over every newer row).
+ */
+function after(cursor: string | null | undefined): Prisma.Sql[] {
+  if (!cursor) return [];
   const { t, id } = decodeCursor(cursor, ['t', 'id'] as const);
   const time = new Date(t);
-  if (Number.isNaN(time.getTime())) {
+  if (Number.isNaN(time.getTime()) || !UUID.test(id)) {
     throw new DataAccessError('INVALID_CURSOR', 'The audit cursor is damaged; restart the query.');
   }
-  return { OR: [{ time: { lt: time } }, { time, id: { lt: id } }] };
+  return [Prisma.sql`(time, id) < (${time}::timestamptz, ${id}::uuid)`];
 }
 
 export class AuditEventRepository {
@@ -79,11 +108,12 @@ export class AuditEventRepository {
     page: PageRequest = {},
   ): Promise<Page<AuditEvent>> {
     const size = pageSize(page.limit);
-    const rows = await this.prisma.auditEvent.findMany({
-      where: { AND: [where(tenantId, filter), after(page.cursor)] },
-      orderBy: [{ time: 'desc' }, { id: 'desc' }],
-      take: size + 1,
-    });
+    const where = Prisma.join([...conditions(tenantId, filter), ...after(page.cursor)], ' AND ');
+    const rows = await this.prisma.$queryRaw<AuditEvent[]>`
+      SELECT ${COLUMNS} FROM audit_events
+       WHERE ${where}
+       ORDER BY time DESC, id DESC
+       LIMIT ${size + 1}`;
     const items = rows.slice(0, size);
     const last = items[items.length - 1];
     return {
@@ -112,31 +142,42 @@ export class AuditEventRepository {
     } while (cursor);
   }
 
-  /** Counts, errors and latency percentiles per upstream/tool over [from, to). */
-  async stats(tenantId: string, range: { from: Date; to: Date }): Promise<ToolStats[]> {
+  /**
+   * Tool calls per upstream and tool over [from, to): calls, denials (decision deny), approvals
+   * (decision require_approval), errors (error, upstream_error, timed_out) and latency
+   * percentiles. Only MCP events naming a tool count; most calls first.
+   */
+  async stats(tenantId: string, range: { from: Date; to: Date }): Promise<ToolCallStats[]> {
     const rows = await this.prisma.$queryRaw<
       {
         upstream: string | null;
-        tool: string | null;
-        count: bigint;
+        tool: string;
+        calls: bigint;
+        denials: bigint;
+        approvals: bigint;
         errors: bigint;
         p50: number | null;
         p95: number | null;
       }[]
     >`
       SELECT upstream, tool,
-             count(*) AS count,
-             count(*) FILTER (WHERE outcome <> 'ok') AS errors,
+             count(*) AS calls,
+             count(*) FILTER (WHERE decision = 'deny') AS denials,
+             count(*) FILTER (WHERE decision = 'require_approval') AS approvals,
+             count(*) FILTER (WHERE outcome IN ('error', 'upstream_error', 'timed_out')) AS errors,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
         FROM audit_events
-       WHERE tenant_id = ${tenantId}::uuid AND time >= ${range.from} AND time < ${range.to}
+       WHERE tenant_id = ${tenantId}::uuid AND kind = 'mcp' AND tool IS NOT NULL
+         AND time >= ${range.from}::timestamptz AND time < ${range.to}::timestamptz
        GROUP BY upstream, tool
        ORDER BY count(*) DESC, upstream, tool`;
     return rows.map((r) => ({
       upstream: r.upstream,
       tool: r.tool,
-      count: Number(r.count),
+      calls: Number(r.calls),
+      denials: Number(r.denials),
+      approvals: Number(r.approvals),
       errors: Number(r.errors),
       p50LatencyMs: r.p50 === null ? null : Number(r.p50),
       p95LatencyMs: r.p95 === null ? null : Number(r.p95),

@@ -278,14 +278,34 @@ describe('repositories (real Postgres)', () => {
       expect((await repos.auditEvents.query(other.id)).items).toEqual([]);
     });
 
+    it('matches the tool filter literally and refuses a damaged cursor', async () => {
+      await repos.auditEvents.createMany([
+        event(200, { tool: 'odd%_name', arguments: { a: [1, 'x'] }, matchedRules: ['r1'] }),
+      ]);
+      // Raw rows come back exactly as Prisma's own model (Date, arrays, JSON, nulls).
+      const [raw] = (await repos.auditEvents.query(tenantId, { tool: 'odd%' })).items;
+      expect(raw).toEqual(await repos.auditEvents.get(tenantId, raw!.id));
+      expect((await repos.auditEvents.query(tenantId, { tool: '%_' })).items).toHaveLength(1);
+      expect((await repos.auditEvents.query(tenantId, { tool: 'files_%' })).items).toEqual([]);
+      const forged = Buffer.from(JSON.stringify({ t: new Date(base).toISOString(), id: 'x' }));
+      await expect(
+        repos.auditEvents.query(tenantId, {}, { cursor: forged.toString('base64url') }),
+      ).rejects.toMatchObject({ code: 'INVALID_CURSOR' });
+    });
+
     it('computes per-tool counts and latency percentiles, and deletes old events in batches', async () => {
       const stats = await repos.auditEvents.stats(tenantId, {
         from: new Date(base),
         to: new Date(base + 3_600_000),
       });
       const read = stats.find((s) => s.tool === 'files__read');
-      expect(read?.count).toBeGreaterThan(0);
+      // files__read: i not divisible by 3 among 0..19 and 100 → 14 calls; errors at i = 5, 10, 100.
+      expect(read).toMatchObject({ upstream: 'files', calls: 14, errors: 3, denials: 0 });
       expect(read?.p95LatencyMs).toBeGreaterThanOrEqual(read?.p50LatencyMs ?? Infinity);
+      const other = await repos.tenants.create({ slug: 'audit-stats-other', name: 'o' });
+      expect(
+        await repos.auditEvents.stats(other.id, { from: new Date(base), to: new Date(base + 1) }),
+      ).toEqual([]);
       const deleted = await repos.auditEvents.deleteOlderThan(tenantId, new Date(base + 5000), 3);
       expect(deleted).toBe(10);
       const left = await repos.auditEvents.query(tenantId, { to: new Date(base + 5000) });
