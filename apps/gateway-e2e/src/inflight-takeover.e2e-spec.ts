@@ -1,7 +1,12 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { connectClient } from './support/mcp-client';
 import { rawSession } from './support/raw-mcp';
 import { SseReader, type SseEventRecord } from './support/sse-reader';
 
@@ -212,6 +217,46 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     });
     const rest = await new SseReader(resumed).take(1, 20_000);
     expect(rest.map(describeEvent)).toEqual(['response 8 sampled after the kill']);
+  }, 60_000);
+
+  it('resumes the upstream GET stream from where the killed replica left it: a notification sent in between reaches the client', async () => {
+    const [a, b] = await replicaPair();
+    // The official SDK client behind a balancer that prefers A: its GET stream is held by A.
+    const sticky: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      try {
+        url.host = new URL(a!.url).host;
+        return await fetch(url, init);
+      } catch {
+        url.host = new URL(b!.url).host;
+        return fetch(url, init);
+      }
+    };
+    const { client } = await connectClient(a!.url, h.admin.token, { fetch: sticky });
+    let listed = false;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      listed = true;
+    });
+    const updated = new Promise<string>((resolve) =>
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
+        resolve(n.params.uri),
+      ),
+    );
+    const uri = 'fixture://alpha/readme';
+    await client.listResources();
+    await client.subscribeResource({ uri });
+    // A relays one notification from alpha's GET stream, so it has seen an upstream event id.
+    while (!listed) {
+      h.upstreams.alpha.notifyToolListChanged();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const exited = new Promise((resolve) => a!.child.once('exit', resolve));
+    a!.child.kill('SIGKILL');
+    await exited;
+    // Nobody listens to alpha now; the client's SDK reconnects its GET stream to B.
+    await h.upstreams.alpha.emitResourceUpdated(uri);
+    expect(await updated).toBe(uri);
+    await client.close();
   }, 60_000);
 
   it('answers a clear JSON-RPC error when the upstream of the lost call cannot resume its stream', async () => {
