@@ -18,6 +18,11 @@ export interface HttpAppOptions {
   logger: Logger;
   checks: Record<string, ReadinessCheck>;
   bodyLimit?: number;
+  /**
+   * How long a client may take to send a whole request (HTTP_REQUEST_TIMEOUT_MS; default
+   * 30 s): a slow-loris connection gets 408 and is closed. Responses are not limited by it.
+   */
+  requestTimeoutMs?: number;
   /** Peers whose X-Forwarded-For is believed (TRUST_PROXY); default none. */
   trustProxy?: boolean | number | string[];
   /** Adds routes or plugins before the app starts listening (OpenAPI, raw MCP routes, ...). */
@@ -39,7 +44,17 @@ export interface HttpAppHandle {
  * (this process's OpenTelemetry metrics in the Prometheus text format).
  */
 export async function startHttpApp(module: Type, options: HttpAppOptions): Promise<HttpAppHandle> {
+  // Fastify turns Node's request timeout off (0), which let a client trickling a body keep its
+  // connection forever. Node checks the timers every connectionsCheckingInterval (30 s by
+  // default); a shorter interval keeps the cut close to the configured time.
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const adapter = new FastifyAdapter({
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(requestTimeout / 4))),
+    },
     loggerInstance: options.logger.child({ app: options.name }),
     // Per-request lines would dominate the logs of a busy gateway; apps log what matters.
     logController: new LogController({ disableRequestLogging: true }),

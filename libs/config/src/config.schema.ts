@@ -37,7 +37,10 @@ const trustProxy = z
     if (lower === '' || lower === 'false') return false;
     if (lower === 'true') return true;
     if (/^\d+$/.test(value)) return Number(value);
-    const entries = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const entries = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     const bad = entries.filter((entry) => !isAddressOrRange(entry));
     if (bad.length > 0 || entries.length === 0) {
       ctx.addIssue({
@@ -151,12 +154,19 @@ export const configSchema = z.object({
   MCP_MAX_BODY_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest accepted request body.'),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt
+    .default(30_000)
+    .describe(
+      'How long a client may take to send a whole request, headers and body; a slower one gets 408 and is disconnected (slow-loris guard). Responses, SSE streams included, are not limited by it.',
+    ),
   UPSTREAM_TIMEOUT_MS: positiveInt
     .default(60_000)
     .describe('How long an upstream request may take before the client gets a timeout error.'),
   UPSTREAM_MAX_RESPONSE_BYTES: positiveInt
     .default(16 * 1024 * 1024)
-    .describe('Largest upstream JSON response body accepted.'),
+    .describe(
+      'Largest upstream answer accepted: a whole JSON body, or one SSE event. A bigger one is refused once the limit is passed (never buffered whole) and the client gets upstream_response_too_large.',
+    ),
   UPSTREAM_ALLOW_PRIVATE_NETWORKS: bool
     .default(false)
     .describe(

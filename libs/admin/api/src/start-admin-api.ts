@@ -39,6 +39,7 @@ export async function startAdminApi(
     logger: runtime.logger,
     checks: runtime.checks,
     trustProxy: runtime.config.TRUST_PROXY,
+    requestTimeoutMs: runtime.config.HTTP_REQUEST_TIMEOUT_MS,
     configure: (app) => {
       app.setGlobalPrefix(ADMIN_PREFIX);
       registerOpenApi(app, options.version);

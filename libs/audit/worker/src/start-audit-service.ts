@@ -42,6 +42,7 @@ export async function startAuditService(
     port: options.port,
     logger,
     trustProxy: runtime.config.TRUST_PROXY,
+    requestTimeoutMs: runtime.config.HTTP_REQUEST_TIMEOUT_MS,
     checks: {
       ...runtime.checks,
       worker: async () => {

@@ -96,6 +96,7 @@ export async function startGateway(
     logger,
     checks: runtime.checks,
     trustProxy: config.TRUST_PROXY,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
     configure: async (app) => {
       const resourceMetadata: Record<string, unknown> = {
