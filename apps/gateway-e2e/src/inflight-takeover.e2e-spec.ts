@@ -64,17 +64,29 @@ describe('in-flight calls survive the loss of their replica (separate processes)
       env: { REPLICA_HEARTBEAT_MS: '200', REPLICA_DEAD_AFTER_MS: '1000' },
       fixtures: { beta: { resumable: false } },
     });
+    await h.runtimes[0]!.repos.policies.create(h.tenant.id, {
+      name: 'members-echo-needs-approval',
+      effect: 'require_approval',
+      subjects: ['role:member'],
+      targets: { upstream: 'alpha', tool: 'echo' },
+    });
   }, 60_000);
   afterAll(async () => {
     for (const r of started) r.child.kill('SIGKILL');
     await h.close();
   });
 
-  /** Starts a slow call with progress on `a`, reads `before` events, then SIGKILLs `a`. */
-  const callThenKill = async (a: GatewayProcess, tool: string, steps: number, before: number) => {
-    const { session, version } = await rawSession(a.url, h.admin.token);
+  /** Starts a call with progress on `a`, reads `before` events, then SIGKILLs `a`. */
+  const callThenKill = async (
+    a: GatewayProcess,
+    tool: string,
+    steps: number,
+    before: number,
+    token = h.admin.token,
+  ) => {
+    const { session, version } = await rawSession(a.url, token);
     const headers = {
-      authorization: `Bearer ${h.admin.token}`,
+      authorization: `Bearer ${token}`,
       accept: 'application/json, text/event-stream',
       'content-type': 'application/json',
       'mcp-session-id': session,
@@ -89,7 +101,7 @@ describe('in-flight calls survive the loss of their replica (separate processes)
         method: 'tools/call',
         params: {
           name: tool,
-          arguments: { steps, delayMs: 250 },
+          arguments: tool.endsWith('echo') ? { text: 'hi' } : { steps, delayMs: 250 },
           _meta: { progressToken: 'tok' },
         },
       }),
@@ -259,6 +271,25 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     await client.close();
   }, 60_000);
 
+  it('answers a clear error for a call that was waiting for approval when its replica died', async () => {
+    const [a, b] = await replicaPair();
+    const { first, headers } = await callThenKill(a!, 'alpha__echo', 0, 1, h.member.token);
+    expect((first[0]!.data as { params: { message: string } }).params.message).toMatch(
+      /Waiting for approval/,
+    );
+    const resumed = await fetch(`${b!.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first[0]!.id! },
+    });
+    const reader = new SseReader(resumed);
+    let events = await reader.take(1, 20_000);
+    while (!(events.at(-1)!.data as Seen).error) events = await reader.take(events.length + 1);
+    const last = events.at(-1)!.data as Seen;
+    expect(describeEvent(events.at(-1)!)).toBe('error 7 -32000 approval_wait_lost');
+    expect(last.error!.message).toMatch(/waiting for approval.*call again/);
+    // Nothing ran upstream.
+    expect(h.upstreams.alpha.callCounts.get('echo') ?? 0).toBe(0);
+  }, 60_000);
+
   it('answers a clear JSON-RPC error when the upstream of the lost call cannot resume its stream', async () => {
     const [a, b] = await replicaPair();
     const { first, headers } = await callThenKill(a!, 'beta__slow', 20, 1);
@@ -284,4 +315,13 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     );
     expect(counters.join('\n')).toMatch(/gatehouse_outcome="upstream_error"[^\n]*\} 1/);
   }, 60_000);
+
+  it('leaves no in-flight entry behind once every call above has been answered', async () => {
+    const redis = new Redis(h.env['REDIS_URL']!);
+    try {
+      expect(await redis.hgetall(`${h.env['REDIS_KEY_PREFIX']}inflight:calls`)).toEqual({});
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

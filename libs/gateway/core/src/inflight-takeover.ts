@@ -45,7 +45,10 @@ export interface InflightCallRecord {
   /** The policy decision of the original replica (tools/call), for the taker's audit event. */
   decision?: { effect: CallDecision['effect']; matchedRules: string[] };
   slug: string;
-  upstreamRequestId: string;
+  /** 'approval': the call was waiting for a person's approval; no upstream call exists yet. */
+  kind?: 'approval';
+  /** Absent while waiting for approval. */
+  upstreamRequestId?: string;
   upstreamSessionId?: string;
   /** The upstream's SSE event id of the last relayed message: where its stream resumes. */
   upstreamEventId?: string;
@@ -243,15 +246,19 @@ export class InflightTakeover {
           })
           .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
       };
-      const lost = (reason: string) =>
+      const lost = (
+        reason: string,
+        code = 'upstream_call_lost',
+        message = `The upstream call was lost with the gateway replica relaying it (${reason}); retry the request`,
+      ) =>
         respond(
           {
             jsonrpc: '2.0',
             id: record.clientRequestId,
             error: {
               code: CALL_LOST_CODE,
-              message: `The upstream call was lost with the gateway replica relaying it (${reason}); retry the request`,
-              data: { code: 'upstream_call_lost', upstream: record.slug },
+              message,
+              data: { code, upstream: record.slug },
             },
           },
           'upstream_error',
@@ -262,7 +269,15 @@ export class InflightTakeover {
         (u) => u.slug === record.slug,
       );
       const base = session.upstreams[record.slug];
-      if (!upstream || !base) {
+      if (record.kind === 'approval' || record.upstreamRequestId === undefined) {
+        // Waiting for an approver is not resumable (the arguments are not kept here); the
+        // approval expires on its own. A clear error lets the client call again.
+        lost(
+          'waiting for approval',
+          'approval_wait_lost',
+          'The call was waiting for approval when the gateway replica holding it was lost; call again (it will need a new approval)',
+        );
+      } else if (!upstream || !base) {
         lost('the upstream is no longer configured for this session');
       } else if (record.upstreamEventId === undefined) {
         lost('the upstream does not support resumable streams');
@@ -291,6 +306,7 @@ export class InflightTakeover {
         });
         const { final, failure, busy } = await this.resumeUpstream(
           record,
+          record.upstreamRequestId,
           session,
           upstream,
           state,
@@ -328,6 +344,7 @@ export class InflightTakeover {
   /** Reads the upstream's resumed stream; resolves with its response, or undefined if it never came. */
   private async resumeUpstream(
     record: InflightCallRecord,
+    upstreamRequestId: string,
     session: RelayContext['session'],
     upstream: RelayContext['upstream'],
     state: UpstreamSession,
@@ -348,7 +365,7 @@ export class InflightTakeover {
     const call: RelayedCall = {
       method: record.method,
       tool: record.tool,
-      upstreamRequestId: record.upstreamRequestId,
+      upstreamRequestId,
       clientProgressToken: record.clientProgressToken,
       gatewayProgressToken: record.gatewayProgressToken,
       state,
@@ -364,7 +381,7 @@ export class InflightTakeover {
         signal: done.signal,
         onMessage: async (message, eventId) => {
           if (final !== undefined) return;
-          if (isResponse(message) && message.id === record.upstreamRequestId) {
+          if (isResponse(message) && message.id === upstreamRequestId) {
             final = message as JSONRPCResultResponse | JSONRPCErrorResponse;
             done.abort(new Error('the response arrived'));
             return;

@@ -182,15 +182,30 @@ export class ToolCallHandler {
           signal: ctx.signal,
           onWaiting: (elapsedMs) => {
             if (typeof progressToken !== 'string' && typeof progressToken !== 'number') return;
-            ctx.stream.send({
-              jsonrpc: '2.0',
-              method: 'notifications/progress',
-              params: {
-                progressToken,
-                progress: Math.round(elapsedMs / 1000),
-                message: `Waiting for approval (${decision.reason})`,
+            // The note lets another replica answer the client should this one die meanwhile.
+            const note =
+              ctx.requestId === undefined
+                ? undefined
+                : {
+                    clientRequestId: ctx.requestId,
+                    kind: 'approval',
+                    method: 'tools/call',
+                    tool: toolContext.toolName,
+                    slug: toolContext.upstream.slug,
+                    decision: { effect: decision.effect, matchedRules: decision.matchedRules },
+                  };
+            ctx.stream.send(
+              {
+                jsonrpc: '2.0',
+                method: 'notifications/progress',
+                params: {
+                  progressToken,
+                  progress: Math.round(elapsedMs / 1000),
+                  message: `Waiting for approval (${decision.reason})`,
+                },
               },
-            });
+              note,
+            );
           },
         });
         span.setAttribute('gatehouse.approval.outcome', waited.outcome);
