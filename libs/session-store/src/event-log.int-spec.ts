@@ -80,6 +80,18 @@ describe.each([
     expect(replayed[1]?.final).toBe(true);
   });
 
+  it('ends at once when resumed after the final event of its stream (the stream is complete)', async () => {
+    const session = randomUUID();
+    await writer.append(session, 'p1', note(1));
+    const final = await writer.append(session, 'p1', note(2), true);
+    // The signal never aborts: only the completed stream can end this tail.
+    const replayed = await collect(
+      reader.tail(session, 'p1', { after: final.id, signal: new AbortController().signal }),
+      10,
+    );
+    expect(replayed).toEqual([]);
+  });
+
   it('delivers live events appended elsewhere to a waiting reader', async () => {
     const session = randomUUID();
     const abort = new AbortController();

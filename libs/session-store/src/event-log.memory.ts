@@ -52,6 +52,9 @@ export class InMemorySessionEventLog implements SessionEventLog {
     const log = this.log(sessionId);
     const parsed = options.after ? parseEventId(options.after) : undefined;
     let cursor = parsed && /^\d+$/.test(parsed.position) ? Number(parsed.position) : this.seq;
+    // Resuming after the stream's final event: the stream is complete, nothing follows.
+    const resumedAt = log.entries.find((e) => e.seq === cursor);
+    if (resumedAt?.streamId === streamId && resumedAt.event.final) return;
     while (!options.signal.aborted) {
       const next = log.entries.filter((e) => e.seq > cursor);
       for (const entry of next) {

@@ -105,13 +105,15 @@ export class RedisSessionEventLog implements SessionEventLog {
       let cursor: string | undefined =
         parsed && ENTRY_ID.test(parsed.position) ? parsed.position : undefined;
       if (cursor !== undefined) {
-        for (const [entryId, fields] of await this.redis.xrange(
-          this.key(sessionId),
-          `(${cursor}`,
-          '+',
-        )) {
-          cursor = entryId;
+        // From the resumed event itself (same one command): if it ended its stream, nothing follows.
+        const resumedAt = cursor;
+        for (const [entryId, fields] of await this.redis.xrange(this.key(sessionId), cursor, '+')) {
           const values = toRecord(fields);
+          if (entryId === resumedAt) {
+            if (values['s'] === streamId && values['f'] === '1') return;
+            continue;
+          }
+          cursor = entryId;
           if (values['s'] !== streamId || values['m'] === undefined) continue;
           const event: LoggedEvent = {
             id: `${streamId}_${entryId}`,
