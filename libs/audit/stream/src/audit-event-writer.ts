@@ -72,6 +72,14 @@ export function rejectionReason(error: unknown): string | null {
   return `REJECTED_BY_DATABASE: ${String(code)}/${String(sqlState)} ${String(message).slice(0, 500)}`;
 }
 
+/**
+ * Where batches go: AuditEventRepository (Prisma createMany) or recordsetAuditStore, which
+ * also takes items' `payload` (the validated event's JSON text) as it is.
+ */
+export interface AuditBatchStore extends Pick<AuditEventRepository, 'createMany'> {
+  createManyFromPayloads?(payloads: string[]): Promise<number>;
+}
+
 export interface WriteResult<T> {
   /** Rows new in Postgres (already stored ids are skipped). */
   inserted: number;
@@ -80,17 +88,22 @@ export interface WriteResult<T> {
 }
 
 /**
- * Writes a batch with one `createMany({ skipDuplicates })`. When Postgres refuses the data,
+ * Writes a batch with one `createMany({ skipDuplicates })` (or one recordset INSERT of the
+ * items' payloads, when the store takes them). When Postgres refuses the data,
  * the batch is halved until the refused events are isolated, so one bad event never blocks
  * the others. Transient errors (Postgres down) are thrown for the caller to retry.
  */
-export async function writeAuditBatch<T extends { event: AuditEventV1 }>(
-  repository: Pick<AuditEventRepository, 'createMany'>,
+export async function writeAuditBatch<T extends { event: AuditEventV1; payload?: string }>(
+  repository: AuditBatchStore,
   items: T[],
 ): Promise<WriteResult<T>> {
   if (items.length === 0) return { inserted: 0, rejected: [] };
   try {
-    const inserted = await repository.createMany(items.map((i) => toAuditEventRow(i.event)));
+    const payloads = repository.createManyFromPayloads ? items.map((i) => i.payload) : [];
+    const inserted =
+      repository.createManyFromPayloads && payloads.every((p) => p !== undefined)
+        ? await repository.createManyFromPayloads(payloads as string[])
+        : await repository.createMany(items.map((i) => toAuditEventRow(i.event)));
     return { inserted, rejected: [] };
   } catch (error) {
     const reason = rejectionReason(error);

@@ -6,9 +6,9 @@ import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
 import { AuditStreamConsumer } from './audit-stream-consumer';
 import { auditStreamKeys } from './audit-stream-keys';
 import { InProcessAuditSink } from './in-process-audit-sink';
-import { writeAuditBatch } from './audit-event-writer';
+import { toAuditEventRow, writeAuditBatch } from './audit-event-writer';
 import { recordsetAuditStore } from './recordset-audit-store';
-import { toAuditEvent } from '@gatehouse/audit-contracts';
+import { parseAuditEventJson, toAuditEvent } from '@gatehouse/audit-contracts';
 import { RedisStreamAuditSink } from './redis-stream-audit-sink';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -191,6 +191,55 @@ describe('InProcessAuditSink', () => {
       outcome: 'ok',
       kind: 'mcp',
     });
+  });
+
+  it('recordsetAuditStore stores stream payloads as the rows Prisma createMany stores', async () => {
+    const repos = createRepositories(db.prisma);
+    const tenant = await repos.tenants.create({ slug: `p-${Date.now()}`, name: 'P' });
+    const store = recordsetAuditStore(db.prisma);
+    const source: AuditSourceEvent = {
+      ...sourceEvent(tenant.id, 7),
+      tokenId: randomUUID(),
+      clientName: 'claude-code',
+      clientVersion: '1.0.0',
+      upstream: 'github',
+      tool: 'github__create_issue',
+      decision: 'require_approval',
+      matchedRules: ['r1', 'r2'],
+      approvalId: randomUUID(),
+      outcome: 'error',
+      errorCode: -32000,
+      clientAddress: '127.0.0.1',
+      userAgent: 'agent "x"\nline',
+      arguments: { title: 'é ✓ \u0001', nested: [1, null, { deep: true }], n: 1.5 },
+      resultSummary: { isError: true },
+    };
+    const options = {
+      mode: 'full',
+      maxBytes: 4096,
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+    } as const;
+    const viaPrisma = toAuditEvent(source, options);
+    // A key this consumer does not know (a later optional v1 field) is ignored, as zod strips it.
+    const payload = JSON.stringify({ ...toAuditEvent(source, options), laterField: 'x' });
+    const parsed = parseAuditEventJson(payload);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(await writeAuditBatch(store, [{ event: parsed.event, payload }])).toEqual({
+      inserted: 1,
+      rejected: [],
+    });
+    expect(await writeAuditBatch(store, [{ event: parsed.event, payload }])).toEqual({
+      inserted: 0,
+      rejected: [],
+    });
+    await repos.auditEvents.createMany([toAuditEventRow(viaPrisma)]);
+    const fromPayload = await db.prisma.auditEvent.findUniqueOrThrow({
+      where: { id: parsed.event.id },
+    });
+    const fromRows = await db.prisma.auditEvent.findUniqueOrThrow({ where: { id: viaPrisma.id } });
+    expect({ ...fromPayload, id: null, time: null }).toEqual({ ...fromRows, id: null, time: null });
+    expect(fromPayload.time.toISOString()).toBe(parsed.event.time);
   });
 
   it('refuses events with AUDIT_BUFFER_FULL when the database cannot take them', async () => {

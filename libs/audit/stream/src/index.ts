@@ -12,6 +12,7 @@ export {
   rejectionReason,
   toAuditEventRow,
   writeAuditBatch,
+  type AuditBatchStore,
   type WriteResult,
 } from './audit-event-writer';
 export {
@@ -27,4 +28,4 @@ export {
   type GroupProgress,
 } from './audit-stream-consumer';
 export type { StreamEntry } from './stream-replies';
-export { recordsetAuditStore } from './recordset-audit-store';
+export { recordsetAuditStore, type AuditPayloadStore } from './recordset-audit-store';

@@ -1,5 +1,17 @@
 import type { AuditEventInput, PrismaClient } from '@gatehouse/data-access';
 
+/** A batch store that can also take validated v1 events as the JSON text they arrived in. */
+export interface AuditPayloadStore {
+  createMany(rows: AuditEventInput[]): Promise<number>;
+  /**
+   * Same contract as createMany, for stream payloads that parseAuditEventJson accepted: their
+   * keys are the recordset's column names, so the batch goes to Postgres as the payloads
+   * joined into one JSON array, with no row objects and no second JSON.stringify. Keys the
+   * schema does not know are ignored (as zod strips them).
+   */
+  createManyFromPayloads(payloads: string[]): Promise<number>;
+}
+
 /**
  * Same contract as AuditEventRepository.createMany (insert, skip ids already stored, return
  * how many rows are new), as one statement with one JSON parameter:
@@ -8,14 +20,9 @@ import type { AuditEventInput, PrismaClient } from '@gatehouse/data-access';
  * client CPU per audit row); see docs/benchmarks-audit.md. Belongs in the data-access
  * repository eventually; kept here until then.
  */
-export function recordsetAuditStore(prisma: PrismaClient): {
-  createMany(rows: AuditEventInput[]): Promise<number>;
-} {
-  return {
-    async createMany(rows) {
-      if (rows.length === 0) return 0;
-      const json = JSON.stringify(rows);
-      return prisma.$executeRaw`
+export function recordsetAuditStore(prisma: PrismaClient): AuditPayloadStore {
+  const insert = (json: string): Promise<number> =>
+    prisma.$executeRaw`
         INSERT INTO audit_events (id, v, tenant_id, time, kind, person_id, token_id, session_id,
           client_name, client_version, method, upstream, tool, decision, matched_rules, approval_id,
           outcome, error_code, latency_ms, trace_id, span_id, client_address, user_agent,
@@ -32,6 +39,9 @@ export function recordsetAuditStore(prisma: PrismaClient): {
           "errorCode" int, "latencyMs" int, "traceId" text, "spanId" text, "clientAddress" text,
           "userAgent" text, "arguments" jsonb, "resultSummary" jsonb, "details" jsonb)
         ON CONFLICT (id) DO NOTHING`;
-    },
+  return {
+    createMany: (rows) => (rows.length === 0 ? Promise.resolve(0) : insert(JSON.stringify(rows))),
+    createManyFromPayloads: (payloads) =>
+      payloads.length === 0 ? Promise.resolve(0) : insert(`[${payloads.join(',')}]`),
   };
 }

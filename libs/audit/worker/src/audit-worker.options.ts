@@ -1,4 +1,5 @@
-import type { AuditEventRepository, Repositories } from '@gatehouse/data-access';
+import type { AuditBatchStore } from '@gatehouse/audit-stream';
+import type { Repositories } from '@gatehouse/data-access';
 import type { Logger } from '@gatehouse/telemetry';
 
 export interface AuditWorkerOptions {
@@ -6,8 +7,11 @@ export interface AuditWorkerOptions {
   /** REDIS_KEY_PREFIX. */
   prefix: string;
   repositories: Pick<Repositories, 'auditEvents' | 'tenants'>;
-  /** Where batches go; default repositories.auditEvents (Prisma createMany). */
-  store?: Pick<AuditEventRepository, 'createMany'>;
+  /**
+   * Where batches go; default repositories.auditEvents (Prisma createMany). The audit-service
+   * passes recordsetAuditStore, which writes the validated payloads as they are.
+   */
+  store?: AuditBatchStore;
   /** Unique per process; default `<hostname>-<pid>-<random>`. */
   consumerName?: string;
   group?: string;

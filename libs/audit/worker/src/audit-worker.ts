@@ -27,6 +27,8 @@ import {
 interface Item {
   entry: StreamEntry;
   event: AuditEventV1;
+  /** The entry's JSON text, which the event was parsed and validated from. */
+  payload: string;
 }
 
 function message(error: unknown): string {
@@ -230,7 +232,8 @@ export class AuditWorker {
     const dead: DeadLetter[] = [];
     for (const entry of entries) {
       const parsed = parseAuditEventJson(entry.payload);
-      if (parsed.ok) items.push({ entry, event: parsed.event });
+      // ok means there was a payload, and it is the JSON text of a valid event.
+      if (parsed.ok) items.push({ entry, event: parsed.event, payload: entry.payload as string });
       else dead.push({ entry, reason: parsed.reason });
     }
     const links = items
