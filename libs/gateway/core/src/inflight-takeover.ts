@@ -87,8 +87,11 @@ function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: 
 export class InflightTakeover {
   readonly replicaId = randomBytes(9).toString('base64url');
   private readonly running = new Map<string, AbortController>();
+  private readonly finishing = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping = true;
+  /** Set at shutdown: calls being finished here are abandoned, not failed, for another replica. */
+  private stopped = false;
   private beat: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -120,9 +123,12 @@ export class InflightTakeover {
   /** Shutdown ends: calls still running here are left for another replica, at once. */
   async stop(): Promise<void> {
     this.sweeping = false;
+    this.stopped = true;
     clearInterval(this.timer);
     await this.beat;
     for (const abort of this.running.values()) abort.abort(new Error('shutting down'));
+    // Wait for them to stop relaying before another replica may take their entries.
+    await Promise.all(this.finishing);
     await this.store.retire(this.replicaId);
   }
 
@@ -194,9 +200,13 @@ export class InflightTakeover {
       { sessionId: record.sessionId, upstream: record.slug, deadReplica: entry.owner },
       'taking over a call whose replica died',
     );
-    await this.finish(entry.field, record, entry.owner).catch((error: unknown) =>
+    // In the background: a sweep (and shutdown, which awaits the last one) must not wait for
+    // the calls it found to finish.
+    const finishing = this.finish(entry.field, record, entry.owner).catch((error: unknown) =>
       this.logger.error({ err: error, sessionId: record.sessionId }, 'call takeover failed'),
     );
+    this.finishing.add(finishing);
+    void finishing.finally(() => this.finishing.delete(finishing));
   }
 
   private async finish(
@@ -313,7 +323,9 @@ export class InflightTakeover {
           stream,
           abort,
         );
-        if (cancelled) return;
+        // Cancelled by the client: answered already. Shutting down: the entry stays, ours, and
+        // our liveness key is deleted next, so another replica takes the call over.
+        if (cancelled || this.stopped) return;
         if (busy) {
           // The upstream still streams this call to someone: the owner is not dead after all
           // (a pause longer than REPLICA_DEAD_AFTER_MS), or the upstream has not yet noticed its
