@@ -109,6 +109,45 @@ describe('TokenIdentityResolver', () => {
     expect(await failure(resolver.resolveBearer(secret))).toBe('disabled_person');
   });
 
+  it('serves the last known token while the database is unreachable, within maxStale', async () => {
+    let now = 0;
+    let down = false;
+    const lookups: string[] = [];
+    const resolver = new TokenIdentityResolver(
+      async () => {
+        if (down) throw new Error("Can't reach database server");
+        return owner();
+      },
+      async () => undefined,
+      { maxAgeMs: 1000, maxStaleMs: 5000, now: () => now, onLookup: (r) => lookups.push(r) },
+    );
+    await resolver.resolveBearer(secret);
+    down = true;
+    now = 3000;
+    expect((await resolver.resolveBearer(secret)).personId).toBe(owner().person.id);
+    expect(lookups).toEqual(['miss', 'miss', 'stale']);
+    now = 6500;
+    await expect(resolver.resolveBearer(secret)).rejects.toThrow("Can't reach database server");
+  });
+
+  it('does not serve a stale token that the bus revoked, nor one it never saw', async () => {
+    let down = false;
+    let now = 0;
+    const resolver = new TokenIdentityResolver(
+      async () => {
+        if (down) throw new Error('database down');
+        return owner();
+      },
+      async () => undefined,
+      { maxAgeMs: 1000, now: () => now },
+    );
+    await resolver.resolveBearer(secret);
+    down = true;
+    now = 2000;
+    resolver.invalidate({ tokenId: owner().token.id });
+    await expect(resolver.resolveBearer(secret)).rejects.toThrow('database down');
+  });
+
   it('writes last-used at most once per interval', async () => {
     const touch = jest.fn(async () => undefined);
     const resolver = new TokenIdentityResolver(async () => owner(), touch, {

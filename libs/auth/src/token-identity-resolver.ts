@@ -30,11 +30,17 @@ interface CacheEntry {
 export interface TokenResolverOptions {
   /** Upper bound on how long a cached token is trusted if an invalidation message is lost. */
   maxAgeMs?: number;
+  /**
+   * How long past `maxAgeMs` a cached token is still served when re-reading it fails (database
+   * unreachable): tool calls go on through a Postgres outage. Revocations still apply at once
+   * (they arrive on the bus, which is Redis); a token unknown to this replica still fails.
+   */
+  maxStaleMs?: number;
   /** How often last-used is written for one token. */
   touchEveryMs?: number;
   now?: () => number;
   /** Told of every lookup, for the cache hit-ratio metric. */
-  onLookup?: (result: 'hit' | 'miss') => void;
+  onLookup?: (result: 'hit' | 'miss' | 'stale') => void;
 }
 
 /**
@@ -46,9 +52,10 @@ export class TokenIdentityResolver implements IdentityResolver {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastTouched = new Map<string, number>();
   private readonly maxAgeMs: number;
+  private readonly maxStaleMs: number;
   private readonly touchEveryMs: number;
   private readonly now: () => number;
-  private readonly onLookup: (result: 'hit' | 'miss') => void;
+  private readonly onLookup: (result: 'hit' | 'miss' | 'stale') => void;
   private unsubscribe: (() => Promise<void>) | undefined;
   hits = 0;
   misses = 0;
@@ -59,6 +66,7 @@ export class TokenIdentityResolver implements IdentityResolver {
     options: TokenResolverOptions = {},
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.maxStaleMs = options.maxStaleMs ?? 15 * 60_000;
     this.touchEveryMs = options.touchEveryMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.onLookup = options.onLookup ?? (() => undefined);
@@ -124,7 +132,17 @@ export class TokenIdentityResolver implements IdentityResolver {
     }
     this.misses++;
     this.onLookup('miss');
-    const record = await this.findByHash(hash);
+    let record: TokenWithOwner | null;
+    try {
+      record = await this.findByHash(hash);
+    } catch (error) {
+      // The database is unreachable: the last known record is better than refusing every call.
+      if (cached && this.now() - cached.fetchedAt < this.maxAgeMs + this.maxStaleMs) {
+        this.onLookup('stale');
+        return cached.record;
+      }
+      throw error;
+    }
     if (record) this.cache.set(hash, { record, fetchedAt: this.now() });
     else this.cache.delete(hash);
     return record;

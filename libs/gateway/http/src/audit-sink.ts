@@ -14,14 +14,26 @@ export type ClosableAuditSink = AuditSink & { close(): Promise<void> };
 /** `auditRedisUrl` lets tests point the audit stream at a Redis other than the sessions'. */
 export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): ClosableAuditSink {
   const settingsCache = new Map<string, { at: number; settings: Promise<TenantSettings> }>();
+  // The last settings read per tenant: with Postgres unreachable, an event is still built and
+  // sent to the stream (it would otherwise be lost) with the settings known before the outage.
+  const lastGood = new Map<string, TenantSettings>();
   const tenantSettings = (tenantId: string): Promise<TenantSettings> => {
     const cached = settingsCache.get(tenantId);
     if (cached && Date.now() - cached.at < 30_000) return cached.settings;
-    const settings = runtime.repos.tenants
-      .findByIdOrSlug(tenantId)
-      .then((tenant) => (tenant?.settings ?? {}) as TenantSettings);
+    const settings = runtime.repos.tenants.findByIdOrSlug(tenantId).then(
+      (tenant) => {
+        const loaded = (tenant?.settings ?? {}) as TenantSettings;
+        lastGood.set(tenantId, loaded);
+        return loaded;
+      },
+      (error: unknown) => {
+        settingsCache.delete(tenantId);
+        const fallback = lastGood.get(tenantId);
+        if (!fallback) throw error;
+        return fallback;
+      },
+    );
     settingsCache.set(tenantId, { at: Date.now(), settings });
-    settings.catch(() => settingsCache.delete(tenantId));
     return settings;
   };
   const argumentPolicy = async (tenantId: string): Promise<ArgumentPolicy> => {

@@ -43,6 +43,8 @@ const DENY_ALL = (version: number) => compilePolicy([], version);
  */
 export class PolicyToolAccess implements ToolAccess {
   private readonly cache = new Map<string, CacheEntry>();
+  /** The last policy loaded per tenant: served when a reload fails (Postgres unreachable). */
+  private readonly lastGood = new Map<string, TenantPolicy>();
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
@@ -58,6 +60,7 @@ export class PolicyToolAccess implements ToolAccess {
       const tenantId = (message as { tenantId?: unknown }).tenantId;
       if (typeof tenantId === 'string') {
         this.cache.delete(tenantId);
+        this.lastGood.delete(tenantId);
         this.pinning.forget(tenantId);
       }
     });
@@ -139,9 +142,23 @@ export class PolicyToolAccess implements ToolAccess {
   private compiled(tenantId: string): Promise<TenantPolicy> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.policy;
-    const policy = this.load(tenantId);
+    const policy = this.load(tenantId).then(
+      (loaded) => {
+        this.lastGood.set(tenantId, loaded);
+        return loaded;
+      },
+      (error: unknown) => {
+        this.cache.delete(tenantId);
+        const fallback = this.lastGood.get(tenantId);
+        if (!fallback) throw error;
+        this.logger.warn(
+          { tenantId, err: error },
+          'could not reload the tenant policy; deciding with the last known one',
+        );
+        return fallback;
+      },
+    );
     this.cache.set(tenantId, { at: Date.now(), policy });
-    policy.catch(() => this.cache.delete(tenantId));
     return policy;
   }
 

@@ -40,6 +40,8 @@ export function toolDefinitionHash(tool: Tool): string {
  */
 export class ToolPinning {
   private readonly cache = new Map<string, { at: number; pins: Promise<Map<string, ToolPin>> }>();
+  /** The last pins read per upstream: served when a reload fails (Postgres unreachable). */
+  private readonly lastGood = new Map<string, Map<string, ToolPin>>();
 
   constructor(
     private readonly pins: ToolPinRepository,
@@ -48,8 +50,8 @@ export class ToolPinning {
   ) {}
 
   forget(tenantId: string): void {
-    for (const key of this.cache.keys())
-      if (key.startsWith(`${tenantId}\u0000`)) this.cache.delete(key);
+    for (const map of [this.cache, this.lastGood])
+      for (const key of map.keys()) if (key.startsWith(`${tenantId}\u0000`)) map.delete(key);
   }
 
   async review(upstream: UpstreamConfig, tools: Tool[]): Promise<Map<string, ToolReview>> {
@@ -98,11 +100,24 @@ export class ToolPinning {
     const key = `${upstream.tenantId}\u0000${upstream.id}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.pins;
-    const pins = this.pins
-      .listForUpstream(upstream.tenantId, upstream.id)
-      .then((rows) => new Map(rows.map((r) => [r.toolName, r])));
+    const pins = this.pins.listForUpstream(upstream.tenantId, upstream.id).then(
+      (rows) => {
+        const loaded = new Map(rows.map((r) => [r.toolName, r]));
+        this.lastGood.set(key, loaded);
+        return loaded;
+      },
+      (error: unknown) => {
+        this.cache.delete(key);
+        const fallback = this.lastGood.get(key);
+        if (!fallback) throw error;
+        this.logger.warn(
+          { upstream: upstream.slug, err: error },
+          'could not reload the tool pins; reviewing with the last known ones',
+        );
+        return fallback;
+      },
+    );
     this.cache.set(key, { at: Date.now(), pins });
-    pins.catch(() => this.cache.delete(key));
     return pins;
   }
 }

@@ -48,22 +48,20 @@ export class CachedUpstreamDirectory implements UpstreamDirectory {
   async listForTenant(tenantId: string): Promise<UpstreamConfig[]> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.upstreams;
-    const upstreams = this.load(tenantId);
-    this.cache.set(tenantId, { at: Date.now(), upstreams });
-    try {
-      return await upstreams;
-    } catch (error) {
+    // The fallback is part of the cached promise: concurrent callers that picked the promise
+    // from the cache while the reload was failing get the last known list too, not the error.
+    const upstreams = this.load(tenantId).catch((error: unknown) => {
       this.cache.delete(tenantId);
       const fallback = this.lastGood.get(tenantId);
-      if (fallback) {
-        this.logger.warn(
-          { tenantId, err: error },
-          'could not reload upstreams; serving the last known list',
-        );
-        return fallback;
-      }
-      throw error;
-    }
+      if (!fallback) throw error;
+      this.logger.warn(
+        { tenantId, err: error },
+        'could not reload upstreams; serving the last known list',
+      );
+      return fallback;
+    });
+    this.cache.set(tenantId, { at: Date.now(), upstreams });
+    return upstreams;
   }
 
   private async load(tenantId: string): Promise<UpstreamConfig[]> {
