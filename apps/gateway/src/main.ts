@@ -7,6 +7,9 @@ import { createAuditSink, startGateway } from '@gatehouse/gateway-http';
 void launch('gateway', 'gateway', async ({ config, logger, version }) => {
   const runtime = await createRuntime(config, 'distributed', logger, 'gateway');
   const audit = createAuditSink(runtime);
+  // Not ready while tool calls would be refused: the audit stream's own connection can still be
+  // reconnecting after Redis is back (docs/reliability.md, Redis restart).
+  runtime.checks['audit-stream'] = () => audit.checkAvailable();
   const gateway = await startGateway(runtime, {
     host: config.HOST,
     port: portFor(config, 'gateway'),

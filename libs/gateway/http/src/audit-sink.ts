@@ -5,7 +5,11 @@ import type { TenantSettings } from '@gatehouse/data-access';
 import type { AuditSink } from '@gatehouse/gateway-core';
 import { activeTraceIds } from '@gatehouse/telemetry';
 
-export type ClosableAuditSink = AuditSink & { close(): Promise<void> };
+export type ClosableAuditSink = AuditSink & {
+  close(): Promise<void>;
+  /** A readiness check: rejects while tool calls would be refused for want of the audit stream. */
+  checkAvailable(): Promise<void>;
+};
 
 /**
  * Distributed: every event goes to the Redis Stream the audit-service drains into Postgres.
@@ -60,5 +64,9 @@ export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): Closa
     acceptsCalls: async (tenantId) =>
       sink.available || Boolean((await tenantSettings(tenantId)).auditFailOpen),
     close: () => sink.close(),
+    checkAvailable: async () => {
+      if (!sink.available)
+        throw new Error('the audit stream is not connected: tool calls are refused (503)');
+    },
   };
 }
