@@ -33,6 +33,9 @@ export async function startAuditService(
     batchSize: config.AUDIT_BATCH_SIZE,
     batchMaxWaitMs: config.AUDIT_BATCH_MAX_WAIT_MS,
     streamMaxLen: config.AUDIT_STREAM_MAXLEN,
+    // A failed write is retried at most 5 s apart (not the 30 s default): once Postgres is back,
+    // the backlog drains and /readyz recovers within 5 s (docs/reliability.md, Postgres outage).
+    retryMaxMs: 5000,
     logger,
   });
   await worker.start();
