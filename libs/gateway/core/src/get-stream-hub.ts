@@ -17,6 +17,8 @@ const REOPEN_DELAY_MS = 100;
 const REOPEN_MAX_DELAY_MS = 5_000;
 /** Consecutive failures to open it after which the listener gives up on that upstream. */
 const MAX_REOPEN_FAILURES = 8;
+/** A stream open longer than this before it ended was not a failure to open. */
+const STABLE_STREAM_MS = 5_000;
 /** The stream id of the standalone GET stream in the session event log. */
 export const GET_STREAM_ID = 'get';
 
@@ -106,6 +108,7 @@ export class GetStreamHub {
       const state = session.upstreams[slug];
       if (!state) return;
       let delivered = false;
+      const openedAt = Date.now();
       try {
         const result = await this.client.openGetStream(targetOf(upstream), state, {
           ...(lastEventId !== undefined ? { lastEventId } : {}),
@@ -125,17 +128,16 @@ export class GetStreamHub {
         });
         if (!result.supported) return;
         await result.done;
-        // A stream that ends without a message counts as a failure, so one that keeps closing
-        // at once is retried ever more slowly and finally left alone.
-        failures = delivered ? 0 : failures + 1;
-        if (failures > MAX_REOPEN_FAILURES) return;
       } catch (error) {
         if (signal.aborted) return;
-        failures += 1;
         this.logger.warn({ upstream: slug, err: error, failures }, 'upstream GET stream failed');
-        if (isUpstreamError(error, 'upstream_session_expired') || failures > MAX_REOPEN_FAILURES)
-          return;
+        if (isUpstreamError(error, 'upstream_session_expired')) return;
       }
+      // A stream that delivered, or stayed open a while (ended by idleness, say), was healthy;
+      // one that fails or ends at once counts, so it is retried ever more slowly, then left.
+      const healthy = delivered || Date.now() - openedAt > STABLE_STREAM_MS;
+      failures = healthy ? 0 : failures + 1;
+      if (failures > MAX_REOPEN_FAILURES) return;
       if (signal.aborted) return;
       await delay(Math.min(REOPEN_MAX_DELAY_MS, REOPEN_DELAY_MS * 2 ** failures), undefined, {
         signal,
