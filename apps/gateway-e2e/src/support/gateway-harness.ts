@@ -49,6 +49,10 @@ export interface HarnessOptions {
   allowAll?: boolean;
   /** Fixture options per upstream, e.g. `{ beta: { resumable: false } }`. */
   fixtures?: Partial<Record<'alpha' | 'beta', Partial<FixtureUpstreamOptions>>>;
+  /** Redis to use (default REDIS_URL or the local one); the fault suite passes a private one. */
+  redisUrl?: string;
+  /** Postgres server to create the database on (default TEST_DATABASE_BASE_URL or local). */
+  databaseBaseUrl?: string;
 }
 
 /**
@@ -57,11 +61,13 @@ export interface HarnessOptions {
  * connections, caches and bus subscriptions) sharing Redis and Postgres like real replicas.
  */
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(
+    options.databaseBaseUrl ? { baseUrl: options.databaseBaseUrl } : {},
+  );
   const prefix = `e2e:${randomUUID()}:`;
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
-    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: options.redisUrl ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'silent',
     HOST: '127.0.0.1',
