@@ -57,6 +57,16 @@ async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** `params._meta.traceparent` of every tools/call an upstream fixture received. */
+function metaTraceparents(received: { body?: unknown }[]): string[] {
+  return received.flatMap(({ body }) => {
+    const message = body as
+      { method?: string; params?: { _meta?: { traceparent?: unknown } } } | undefined;
+    const traceparent = message?.params?._meta?.traceparent;
+    return message?.method === 'tools/call' && typeof traceparent === 'string' ? [traceparent] : [];
+  });
+}
+
 const childrenOf = (parent: ReadableSpan, spans: ReadableSpan[]) =>
   spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
 
@@ -169,6 +179,10 @@ describe('OpenTelemetry through the gateway (two replicas)', () => {
       .map((r) => r.headers['traceparent'])
       .filter((t): t is string => typeof t === 'string');
     expect(parents).toContain(`00-${clientTraceId}-${upstreamCall?.spanContext().spanId}-01`);
+    // ... and in the JSON-RPC request itself, params._meta.traceparent (SEP-414).
+    expect(metaTraceparents(h.upstreams.alpha.receivedHeaders)).toContain(
+      `00-${clientTraceId}-${upstreamCall?.spanContext().spanId}-01`,
+    );
 
     // initialize ran on replica A in the same trace.
     expect(spans.some((s) => s.name === 'initialize' && s.kind === SpanKind.SERVER)).toBe(true);
@@ -176,6 +190,39 @@ describe('OpenTelemetry through the gateway (two replicas)', () => {
     const outDir = join(__dirname, '../../../tmp');
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'telemetry-span-tree.txt'), `${renderTree(server, spans)}\n`);
+    await client.close();
+  });
+
+  it('continues a trace context sent in _meta and replaces it with its own towards the upstream', async () => {
+    const metaTraceId = randomBytes(16).toString('hex');
+    const metaSpanId = randomBytes(8).toString('hex');
+    const caller = await h.addCaller(['member']);
+    const { client } = await connectClient(h.gateways[0]!.url, caller.token);
+    await client.callTool({
+      name: 'beta__echo',
+      arguments: { text: 'meta' },
+      _meta: { traceparent: `00-${metaTraceId}-${metaSpanId}-01`, tracestate: 'client=1' },
+    });
+    const call = await waitFor(
+      () =>
+        exporter
+          .getFinishedSpans()
+          .find(
+            (s) => s.name === 'tools/call beta__echo' && s.spanContext().traceId === metaTraceId,
+          ),
+      'the server span continuing the _meta trace',
+    );
+    expect(call.kind).toBe(SpanKind.SERVER);
+    expect(call.parentSpanContext?.spanId).toBe(metaSpanId);
+    const upstreamCall = childrenOf(call, exporter.getFinishedSpans()).find(
+      (s) => s.name === 'tools/call echo',
+    );
+    expect(upstreamCall?.kind).toBe(SpanKind.CLIENT);
+    const sent = metaTraceparents(h.upstreams.beta.receivedHeaders).filter((t) =>
+      t.includes(metaTraceId),
+    );
+    // The gateway's own span is the parent the upstream sees, never the client's span.
+    expect(sent).toEqual([`00-${metaTraceId}-${upstreamCall?.spanContext().spanId}-01`]);
     await client.close();
   });
 

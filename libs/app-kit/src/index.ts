@@ -2,7 +2,7 @@ export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './hea
 export { startHttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app';
 export { PinoNestLogger } from './nest-logger';
 export { createRuntime, type Runtime, type RuntimeMode } from './runtime';
-export { installGracefulShutdown } from './shutdown';
+export { installGracefulShutdown, type GracefulShutdownOptions } from './shutdown';
 export {
   bootstrapIfEmpty,
   BOOTSTRAP_EMAIL,
@@ -10,4 +10,4 @@ export {
   type BootstrapResult,
 } from './bootstrap';
 export { createTokenResolver } from './identity';
-export { launch, readVersion, type LaunchContext } from './launch';
+export { launch, readVersion, TELEMETRY_FLUSH_TIMEOUT_MS, type LaunchContext } from './launch';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig, type AppRole, type GatehouseConfig } from '@gatehouse/config';
-import { createLogger, type Logger } from '@gatehouse/telemetry';
+import { createLogger, shutdownTelemetry, type Logger } from '@gatehouse/telemetry';
 import { installGracefulShutdown } from './shutdown';
 
 export interface LaunchContext {
@@ -22,9 +22,13 @@ export function readVersion(start = __dirname): string {
   }
 }
 
+/** How long a stopping app waits for its last spans and metrics to reach the collector. */
+export const TELEMETRY_FLUSH_TIMEOUT_MS = 5000;
+
 /**
  * The main of every app: read and check the configuration (every problem listed, then exit 1),
- * start, and on SIGTERM stop gracefully with the function `start` returned.
+ * start, and on SIGTERM stop gracefully with the function `start` returned, then flush the
+ * telemetry the preload started (spans of the drained requests included) before exiting.
  */
 export async function launch(
   service: string,
@@ -44,7 +48,11 @@ export async function launch(
   const logger = createLogger(service, config.LOG_LEVEL);
   try {
     const stop = await start({ config, logger, version: readVersion() });
-    installGracefulShutdown(stop, { graceMs: config.SHUTDOWN_GRACE_MS, logger });
+    installGracefulShutdown(stop, {
+      graceMs: config.SHUTDOWN_GRACE_MS,
+      logger,
+      flush: () => shutdownTelemetry(TELEMETRY_FLUSH_TIMEOUT_MS),
+    });
   } catch (error) {
     logger.fatal({ err: error }, `${service} could not start`);
     process.stderr.write(

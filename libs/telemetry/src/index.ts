@@ -4,11 +4,14 @@ export {
   annotateActiveSpan,
   gatehouseTracer,
   injectTraceHeaders,
+  injectTraceMeta,
   linkTo,
   recordFailure,
   startServerSpan,
+  TRACE_META_KEYS,
   withSpan,
 } from './tracing';
+export { shutdownTelemetry } from './lifecycle';
 export { describeMcpRequest, EXECUTE_TOOL, McpAttributes } from './trace-attributes';
 export {
   configureMetrics,

@@ -77,6 +77,10 @@ export function configureMetrics(
   const provider = new MeterProvider({
     ...(options.resource ? { resource: options.resource } : {}),
     readers: [prometheus, ...(options.extraReaders ?? [])],
+    // One view for every instrument: one aggregation shared by all readers. Without a view the
+    // SDK keeps one per reader, so with OTLP next to Prometheus every measurement (three per
+    // tool call) was hashed and aggregated twice.
+    views: [{ instrumentName: '*' }],
   });
   metrics.setGlobalMeterProvider(provider);
   state = { provider, prometheus, instruments: createInstruments(provider) };

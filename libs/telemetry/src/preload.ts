@@ -3,6 +3,7 @@
  * Prisma before Nest (or anything else) loads them. The service name comes from
  * OTEL_SERVICE_NAME, else from the app's folder (dist/apps/<name>/src/main.js).
  */
+import { shutdownTelemetry } from './lifecycle';
 import { startTelemetry } from './sdk';
 
 function serviceFromEntryPoint(): string {
@@ -11,7 +12,8 @@ function serviceFromEntryPoint(): string {
   return match?.[1] ?? 'gatehouse';
 }
 
-const telemetry = startTelemetry(serviceFromEntryPoint());
+startTelemetry(serviceFromEntryPoint());
 
-// Flush the last spans on the graceful shutdown app-kit performs (it ends with process.exit).
-process.once('beforeExit', () => void telemetry.shutdown());
+// The graceful shutdown (app-kit's launch) awaits shutdownTelemetry() after the HTTP drain and
+// before process.exit, which emits no 'beforeExit'; this covers a process that ends on its own.
+process.once('beforeExit', () => void shutdownTelemetry());

@@ -8,11 +8,24 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { configureMetrics, shutdownMetrics } from './metrics';
+import { setHttpClientInjectsTraceHeaders } from './tracing';
+import { registerTelemetry, type TelemetryHandle } from './lifecycle';
 
 type Env = Record<string, string | undefined>;
 
 /** Paths scraped or probed every few seconds: tracing them would drown the real traffic. */
 const UNTRACED_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
+/**
+ * Incoming requests the HTTP instrumentation leaves alone: the probes, and the MCP endpoint,
+ * whose SERVER span the gateway makes itself (named and attributed per the MCP semantic
+ * conventions, parent read from `_meta` or the headers): an HTTP span around it would be a
+ * second server span per call for nothing but CPU.
+ */
+export function ignoredIncomingPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return UNTRACED_PATHS.has(path) || path === '/mcp' || path.startsWith('/mcp/');
+}
 
 function listFromEnv(value: string | undefined): string[] {
   return (value ?? '')
@@ -57,12 +70,20 @@ export function gatehouseResource(serviceName: string, env: Env): Resource {
   return resourceFromAttributes(attributes);
 }
 
+/**
+ * Apps whose every traced incoming request is an MCP request with its own SERVER span: the
+ * HTTP instrumentation does not even hook their HTTP server (an ignored request still pays for
+ * the hook, a context switch and the rebinding of its request and response emitters).
+ */
+const MCP_ONLY_SERVICES = new Set(['gateway']);
+
 /** http, undici, ioredis and prisma; OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis,... turns some off. */
-function instrumentations(disabled: string[]): Instrumentation[] {
+function instrumentations(disabled: string[], serviceName: string): Instrumentation[] {
   const all: Record<string, () => Instrumentation> = {
     http: () =>
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+        ignoreIncomingRequestHook: (req) => ignoredIncomingPath(req.url),
+        disableIncomingRequestInstrumentation: MCP_ONLY_SERVICES.has(serviceName),
       }),
     undici: () => new UndiciInstrumentation(),
     // Command names only: arguments hold session records and audit payloads (and cost CPU).
@@ -75,10 +96,7 @@ function instrumentations(disabled: string[]): Instrumentation[] {
     .map(([, create]) => create());
 }
 
-export interface TelemetryHandle {
-  tracing: boolean;
-  shutdown(): Promise<void>;
-}
+export type { TelemetryHandle };
 
 /**
  * Starts OpenTelemetry for one app. Must run before Fastify, undici, ioredis and Prisma load
@@ -94,8 +112,13 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
       ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })]
       : [],
   });
-  if (!tracesEnabled(env)) return { tracing: false, shutdown: shutdownMetrics };
+  if (!tracesEnabled(env)) return registerTelemetry({ tracing: false, shutdown: shutdownMetrics });
 
+  const enabled = instrumentations(
+    listFromEnv(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS']),
+    serviceName,
+  );
+  setHttpClientInjectsTraceHeaders(enabled.some((i) => i instanceof UndiciInstrumentation));
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,
@@ -104,13 +127,13 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
     // Metrics have their own provider (configureMetrics); logs go to stdout through pino.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: instrumentations(listFromEnv(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS'])),
+    instrumentations: enabled,
   });
   sdk.start();
-  return {
+  return registerTelemetry({
     tracing: true,
     shutdown: async () => {
       await Promise.all([sdk.shutdown(), shutdownMetrics()]);
     },
-  };
+  });
 }

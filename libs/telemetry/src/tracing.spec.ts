@@ -4,8 +4,17 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createLogger } from './logger';
 import { describeMcpRequest } from './trace-attributes';
-import { injectTraceHeaders, linkTo, startServerSpan, withSpan } from './tracing';
-import { otlpMetricsEnabled, tracesEnabled } from './sdk';
+import { suppressTracing } from '@opentelemetry/core';
+import {
+  injectTraceHeaders,
+  injectTraceMeta,
+  linkTo,
+  setHttpClientInjectsTraceHeaders,
+  startServerSpan,
+  withSpan,
+} from './tracing';
+import { ignoredIncomingPath, otlpMetricsEnabled, tracesEnabled } from './sdk';
+import { registerTelemetry, shutdownTelemetry } from './lifecycle';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_ID = 'b7ad6b7169203331';
@@ -24,10 +33,13 @@ describe('without an SDK (telemetry not configured)', () => {
     expect(JSON.parse(lines[0] ?? '{}')).not.toHaveProperty('trace_id');
   });
 
-  it('leaves outgoing headers as they are', () => {
+  it('leaves outgoing headers and _meta as they are', () => {
     expect(injectTraceHeaders({ traceparent: 'from-client' })).toEqual({
       traceparent: 'from-client',
     });
+    const params = { name: 'echo', _meta: { traceparent: 'from-client' } };
+    expect(injectTraceMeta(params)).toBe(params);
+    expect(injectTraceMeta(undefined)).toBeUndefined();
   });
 });
 
@@ -56,6 +68,55 @@ describe('with an SDK registered', () => {
     expect(server?.parentSpanContext?.spanId).toBe(PARENT_ID);
     expect(client?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
     expect(headers['traceparent']).toBe(`00-${TRACE_ID}-${client?.spanContext().spanId}-01`);
+  });
+
+  it('prefers the traceparent in _meta to the HTTP header, and ignores a suppressed active context', () => {
+    const metaSpanId = '00f067aa0ba902b7';
+    const { span } = context.with(suppressTracing(context.active()), () =>
+      startServerSpan(
+        'tools/call echo',
+        { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` },
+        { traceparent: `00-${TRACE_ID}-${metaSpanId}-01`, progressToken: 1 },
+      ),
+    );
+    span.end();
+    const [server] = exporter.getFinishedSpans();
+    expect(server?.spanContext().traceId).toBe(TRACE_ID);
+    expect(server?.parentSpanContext?.spanId).toBe(metaSpanId);
+  });
+
+  it('puts the active span in _meta, replacing the client trace context, without touching the params', async () => {
+    const params = {
+      name: 'echo',
+      _meta: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01`, tracestate: 'a=b', progressToken: 7 },
+    };
+    const { span, run } = startServerSpan('tools/call echo', {
+      traceparent: `00-${TRACE_ID}-${PARENT_ID}-01`,
+    });
+    const sent = await run(() =>
+      withSpan('upstream', {}, async () => injectTraceMeta(params), { kind: SpanKind.CLIENT }),
+    );
+    span.end();
+    const client = exporter.getFinishedSpans().find((s) => s.name === 'upstream');
+    expect(sent).toEqual({
+      name: 'echo',
+      _meta: { traceparent: `00-${TRACE_ID}-${client?.spanContext().spanId}-01`, progressToken: 7 },
+    });
+    expect(params._meta.traceparent).toBe(`00-${TRACE_ID}-${PARENT_ID}-01`);
+    const bare = await run(() => injectTraceMeta(undefined));
+    expect(bare).toEqual({ _meta: { traceparent: expect.stringMatching(/^00-/) } });
+  });
+
+  it('leaves the trace headers to the HTTP client instrumentation when it injects them', async () => {
+    setHttpClientInjectsTraceHeaders(true);
+    try {
+      const headers = await withSpan('upstream', {}, async () =>
+        injectTraceHeaders({ traceparent: 'from-client', tracestate: 'a=b', 'x-other': '1' }),
+      );
+      expect(headers).toEqual({ 'x-other': '1' });
+    } finally {
+      setHttpClientInjectsTraceHeaders(false);
+    }
   });
 
   it('writes trace_id and span_id on log lines inside a span', async () => {
@@ -114,7 +175,33 @@ describe('describeMcpRequest', () => {
   });
 });
 
+describe('shutdownTelemetry', () => {
+  it('waits for the SDK to flush, once, and gives up after its timeout', async () => {
+    let flushes = 0;
+    registerTelemetry({
+      tracing: true,
+      shutdown: () => {
+        flushes += 1;
+        return new Promise(() => undefined); // a collector that never answers
+      },
+    });
+    const started = Date.now();
+    await shutdownTelemetry(50);
+    await shutdownTelemetry(50);
+    expect(flushes).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
 describe('configuration switches', () => {
+  it('leaves /mcp (the gateway makes its own server span) and the probes to nobody', () => {
+    expect(ignoredIncomingPath('/mcp')).toBe(true);
+    expect(ignoredIncomingPath('/mcp/github?x=1')).toBe(true);
+    expect(ignoredIncomingPath('/readyz')).toBe(true);
+    expect(ignoredIncomingPath('/api/v1/tenants')).toBe(false);
+    expect(ignoredIncomingPath('/mcpx')).toBe(false);
+  });
+
   it('exports traces only when an endpoint or exporter is configured', () => {
     expect(tracesEnabled({})).toBe(false);
     expect(tracesEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(true);

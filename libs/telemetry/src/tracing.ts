@@ -1,6 +1,7 @@
 import {
   context,
   propagation,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -86,28 +87,83 @@ const headerGetter: TextMapGetter<Headers> = {
   get: (carrier, key) => carrier[key.toLowerCase()],
 };
 
+type Meta = Record<string, unknown>;
+const metaGetter: TextMapGetter<Meta> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key];
+    return typeof value === 'string' ? value : undefined;
+  },
+};
+
+/** `_meta` keys the MCP specification reserves for W3C trace context and baggage (SEP-414). */
+export const TRACE_META_KEYS = ['traceparent', 'tracestate', 'baggage'] as const;
+
 /**
- * Starts a SERVER span for an incoming request. Its parent is the active span when HTTP
- * instrumentation made one (which already continued the client's trace), else the client's
- * W3C `traceparent`/`tracestate` read from the request headers.
+ * Starts the SERVER span of an incoming MCP request: the entry span of the gateway's part of
+ * the trace (the HTTP instrumentation leaves `/mcp` to it, see sdk.ts). Its parent is the
+ * caller's context read from the JSON-RPC request's `params._meta` (`traceparent`/`tracestate`,
+ * the MCP carrier) when the request has one, else from the HTTP headers. It never inherits the
+ * active context: that one carries the HTTP instrumentation's "tracing suppressed" mark for
+ * the requests it ignores.
  */
 export function startServerSpan(
   name: string,
   incomingHeaders: Headers,
+  meta?: Meta,
 ): { span: Span; run: <T>(work: () => T) => T } {
-  const active = context.active();
-  const parent = trace.getSpan(active)
-    ? active
-    : propagation.extract(active, incomingHeaders, headerGetter);
+  const parent =
+    meta && typeof meta['traceparent'] === 'string'
+      ? propagation.extract(ROOT_CONTEXT, meta, metaGetter)
+      : propagation.extract(ROOT_CONTEXT, incomingHeaders, headerGetter);
   const span = gatehouseTracer().startSpan(name, { kind: SpanKind.SERVER }, parent);
   const spanContext = trace.setSpan(parent, span);
   return { span, run: (work) => context.with(spanContext, work) };
 }
 
-/** Writes the active context (`traceparent`, `tracestate`, baggage) into outgoing headers. */
+let httpClientInjects = false;
+
+/**
+ * Called by the SDK set-up when the undici instrumentation is on: it writes the trace headers
+ * of its own HTTP client span into every request, so injectTraceHeaders must not add a second
+ * `traceparent` (two headers make the upstream's trace context invalid).
+ */
+export function setHttpClientInjectsTraceHeaders(injects: boolean): void {
+  httpClientInjects = injects;
+}
+
+/**
+ * Trace headers for an outgoing request made inside the active span. With an SDK, the client's
+ * own `traceparent`/`tracestate`/`baggage` (passed in `headers`) are replaced by the active
+ * context, written here or by the undici instrumentation (whose HTTP span is then the
+ * upstream's parent); without one, `headers` go out unchanged.
+ */
 export function injectTraceHeaders(headers: Record<string, string>): Record<string, string> {
-  propagation.inject(context.active(), headers);
+  const fields = propagation.fields();
+  if (fields.length === 0) return headers;
+  for (const field of fields) delete headers[field];
+  if (!httpClientInjects) propagation.inject(context.active(), headers);
   return headers;
+}
+
+/**
+ * `params` with the active context in `params._meta` (`traceparent`, and `tracestate` and
+ * `baggage` when there are any): the MCP carrier for trace context (SEP-414). The active span
+ * (the gateway's upstream CLIENT span) replaces any trace context the client put there; the
+ * client's own context is the parent of the gateway's server span instead (startServerSpan).
+ * Without an SDK, `params` are returned as they are. Never mutates `params`.
+ */
+export function injectTraceMeta<P extends Meta | undefined>(params: P): P | Meta {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  if (!carrier['traceparent']) return params;
+  const meta: Meta = { ...((params?.['_meta'] as Meta | undefined) ?? {}) };
+  for (const key of TRACE_META_KEYS) {
+    const value = carrier[key];
+    if (value) meta[key] = value;
+    else delete meta[key];
+  }
+  return { ...(params ?? {}), _meta: meta };
 }
 
 /** Trace and span id of the active span, when one is recording (for audit events, logs). */

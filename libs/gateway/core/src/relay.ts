@@ -10,6 +10,7 @@ import {
   describeMcpRequest,
   gatehouseMetrics,
   injectTraceHeaders,
+  injectTraceMeta,
   McpAttributes,
   SpanKind,
   withSpan,
@@ -154,7 +155,7 @@ export class Relay {
           const response = await this.upstreamSessions.request(
             ctx.session,
             ctx.upstream,
-            request,
+            withTraceMeta(request),
             options,
           );
           if ('error' in response) {
@@ -246,6 +247,17 @@ function callNote(ctx: RelayContext, call: RelayedCall): CallNote | undefined {
   if (call.gatewayProgressToken !== undefined)
     note['gatewayProgressToken'] = call.gatewayProgressToken;
   return note;
+}
+
+/**
+ * The request with this hop's trace context in `params._meta` (SEP-414), replacing any the
+ * client sent there; unchanged without an SDK. A copy: the client's params are not touched.
+ */
+function withTraceMeta(request: JSONRPCRequest): JSONRPCRequest {
+  const params = injectTraceMeta(request.params);
+  return params === request.params
+    ? request
+    : { ...request, params: params as JSONRPCRequest['params'] };
 }
 
 function countUpstreamError(upstream: string, errorType: string): void {

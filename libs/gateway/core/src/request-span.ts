@@ -25,11 +25,34 @@ export async function traced(
   logger: Logger,
   work: (span: Span, answered: Promise<unknown>[]) => Promise<McpHttpResponse>,
 ): Promise<McpHttpResponse> {
-  const { span, run } = startServerSpan(`mcp ${verb}`, req.headers);
+  const { span, run } = startServerSpan(`mcp ${verb}`, req.headers, clientTraceMeta(req.rawBody));
   const answered: Promise<unknown>[] = [];
   const response = await run(() => guard(span, logger, () => work(span, answered)));
   void Promise.allSettled(answered).then(() => span.end());
   return response;
+}
+
+/**
+ * The `params._meta` of a POST carrying one JSON-RPC request, when it holds a `traceparent`
+ * (the MCP carrier for trace context, SEP-414): the caller's context then takes precedence over
+ * the HTTP headers. The body is only parsed a second time when it mentions `traceparent`.
+ */
+function clientTraceMeta(rawBody: string | undefined): Record<string, unknown> | undefined {
+  if (rawBody === undefined || !rawBody.includes('"traceparent"')) return undefined;
+  try {
+    const message: unknown = JSON.parse(rawBody);
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+    const params = (message as { params?: unknown }).params;
+    const meta =
+      typeof params === 'object' && params !== null
+        ? (params as { _meta?: unknown })._meta
+        : undefined;
+    return typeof meta === 'object' && meta !== null
+      ? (meta as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function guard(
@@ -54,6 +77,7 @@ async function guard(
 }
 
 export function nameAfterBody(span: Span, body: JsonRpcBody): void {
+  if (!span.isRecording()) return; // sampled out, or no SDK: skip the attribute work
   const first = body.messages[0];
   if (
     body.kind === 'batch' ||
@@ -74,6 +98,7 @@ export function nameAfterBody(span: Span, body: JsonRpcBody): void {
 }
 
 export function describeSession(span: Span, session: SessionWithUpstreams): void {
+  if (!span.isRecording()) return;
   span.setAttributes({
     [McpAttributes.SESSION_ID]: session.id,
     [McpAttributes.PROTOCOL_VERSION]: session.protocolVersion,
