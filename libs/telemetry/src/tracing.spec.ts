@@ -185,11 +185,10 @@ describe('shutdownTelemetry', () => {
         return new Promise(() => undefined); // a collector that never answers
       },
     });
-    const started = Date.now();
+    // Resolves although the SDK's shutdown never does (else the test times out).
     await shutdownTelemetry(50);
     await shutdownTelemetry(50);
     expect(flushes).toBe(1);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
