@@ -217,12 +217,22 @@ describe('fault: Redis restart (sessions lost by design)', () => {
       { jsonrpc: '2.0', id: 9, method: 'tools/list' },
       { token, session: raw.session, version: raw.version },
     );
-    // Did the gateway end the idle GET stream of the lost session by itself?
+    // An idle client holding only its GET stream: the gateway ends the stream of a lost session
+    // (checked every 15 s), so the client reconnects, gets 404 and learns the session is gone.
     const streamEnded = await Promise.race([
       rawStream.ended,
-      new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000)),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 25_000)),
     ]);
     rawStream.abort();
+    const rawReconnect = await fetch(`${a.url}/mcp`, {
+      headers: {
+        accept: 'text/event-stream',
+        authorization: `Bearer ${token}`,
+        'mcp-session-id': raw.session,
+        'mcp-protocol-version': raw.version,
+      },
+    });
+    await rawReconnect.body?.cancel();
     // The callers keep going until they succeed on a fresh session.
     await waitFor(() => callers.every((c) => c.calls.some((x) => x.ok && x.at > upAt)), {
       timeoutMs: 20_000,
@@ -244,8 +254,13 @@ describe('fault: Redis restart (sessions lost by design)', () => {
       idleClients: learned,
       rawSessionAfter: { status: rawAfter.status, body: rawAfter.text.slice(0, 200) },
       idleGetStream: streamEnded
-        ? { how: streamEnded.how, msAfterKill: streamEnded.at - killedAt }
-        : 'still open after the restart',
+        ? {
+            how: streamEnded.how,
+            msAfterKill: streamEnded.at - killedAt,
+            msAfterRedisUp: streamEnded.at - upAt,
+            reconnect: rawReconnect.status,
+          }
+        : 'still open 25 s after the restart',
       calls: {
         attempted: calls.length,
         succeeded: calls.filter((c) => c.ok).length,
@@ -271,6 +286,8 @@ describe('fault: Redis restart (sessions lost by design)', () => {
       expect(l.reinitialized).toEqual({ type: 'text', text: expect.stringMatching(/^fresh-/) });
     }
     expect(rawAfter.status).toBe(404);
+    expect(streamEnded?.how).toBe('ended by the gateway');
+    expect(rawReconnect.status).toBe(404);
     expect(figures.calls.hung).toBe(0);
     expect(figures.gatewaysAlive).toEqual([true, true]);
   });

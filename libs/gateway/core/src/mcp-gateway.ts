@@ -38,6 +38,12 @@ export interface GatewaySettings {
   /** Absolute URL of /.well-known/oauth-protected-resource, for WWW-Authenticate. */
   resourceMetadataUrl: string;
   serverInfo: Implementation;
+  /**
+   * How often the sessions behind this replica's open GET streams are checked (default 15 s):
+   * a session that is gone (Redis restarted, expired) ends its streams, so the client's
+   * reconnect gets 404 and it initializes again instead of waiting on a dead stream.
+   */
+  streamSessionCheckMs?: number;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -53,6 +59,7 @@ export class McpGateway {
   /** Open GET streams of this replica by session: ended when the session ends, and at shutdown. */
   private readonly openStreams = new Map<string, Set<AbortController>>();
   private stopping = false;
+  private sessionCheck: NodeJS.Timeout | undefined;
   private unsubscribeTerminated: (() => Promise<void>) | undefined;
 
   constructor(
@@ -74,6 +81,11 @@ export class McpGateway {
   ) {}
 
   async start(): Promise<void> {
+    this.sessionCheck = setInterval(
+      () => void this.endStreamsOfLostSessions(),
+      this.settings.streamSessionCheckMs ?? 15_000,
+    );
+    this.sessionCheck.unref();
     await this.hub.start();
     await this.takeover?.start();
     this.unsubscribeTerminated = await this.bus.subscribe(
@@ -121,6 +133,7 @@ export class McpGateway {
   /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.sessionCheck);
     await this.unsubscribe?.();
     await this.unsubscribeTerminated?.();
     await this.hub.stop();
@@ -133,6 +146,37 @@ export class McpGateway {
     for (const connection of this.openStreams.get(sessionId) ?? [])
       connection.abort(new Error(reason));
     this.openStreams.delete(sessionId);
+  }
+
+  /** Registers an open GET connection of the session until it ends. */
+  private trackStream(sessionId: string, connection: AbortController): () => void {
+    let connections = this.openStreams.get(sessionId);
+    if (!connections) {
+      connections = new Set();
+      this.openStreams.set(sessionId, connections);
+    }
+    const set = connections;
+    set.add(connection);
+    const untrack = () => {
+      set.delete(connection);
+      if (set.size === 0 && this.openStreams.get(sessionId) === set)
+        this.openStreams.delete(sessionId);
+    };
+    connection.signal.addEventListener('abort', untrack, { once: true });
+    return untrack;
+  }
+
+  private async endStreamsOfLostSessions(): Promise<void> {
+    await Promise.all(
+      [...this.openStreams.keys()].map(async (sessionId) => {
+        try {
+          if (!(await this.sessions.get(sessionId)))
+            this.closeStreams(sessionId, 'the session no longer exists');
+        } catch {
+          // Session store unreachable: keep the streams, check again next time.
+        }
+      }),
+    );
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
@@ -234,11 +278,12 @@ export class McpGateway {
         ...(lastEventId ? { after: lastEventId } : {}),
         signal: connection.signal,
       });
+      const untrack = this.trackStream(session.id, connection);
       this.touch(session);
       return {
         status: 200,
         headers: { [SESSION_HEADER]: session.id },
-        stream: countedStream(tail),
+        stream: countedStream(untilDone(tail, untrack)),
       };
     });
   }
@@ -407,5 +452,14 @@ export class McpGateway {
     gatehouseMetrics().requests.add(1, labels);
     gatehouseMetrics().requestDuration.record((performance.now() - started) / 1000, labels);
     return response;
+  }
+}
+
+/** Yields `events`, then runs `done` however the iteration ends. */
+async function* untilDone<T>(events: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
+  try {
+    yield* events;
+  } finally {
+    done();
   }
 }

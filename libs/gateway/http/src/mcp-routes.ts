@@ -94,6 +94,9 @@ async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logg
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // Send the headers now: a GET stream may carry no event for a long time, and the client's
+  // fetch() waits for them.
+  raw.flushHeaders();
   // A comment line now and then keeps idle streams open through proxies and load balancers.
   const heartbeat = setInterval(() => {
     if (!raw.destroyed) raw.write(': keep-alive\n\n');
