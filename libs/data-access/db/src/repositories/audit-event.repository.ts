@@ -53,12 +53,17 @@ function likeSubstring(value: string): string {
   return `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function conditions(tenantId: string, f: AuditEventFilter): Prisma.Sql[] {
+/**
+ * `tools`: the tenant's tool names containing `f.tool` (see toolsMatching), so that the
+ * substring filter is an equality Postgres can take to the (tenant_id, tool, time) index.
+ */
+function conditions(tenantId: string, f: AuditEventFilter, tools: string[] = []): Prisma.Sql[] {
   const all = [Prisma.sql`tenant_id = ${tenantId}::uuid`];
   if (f.personId) all.push(Prisma.sql`person_id = ${f.personId}::uuid`);
   if (f.sessionId) all.push(Prisma.sql`session_id = ${f.sessionId}`);
   if (f.upstream) all.push(Prisma.sql`upstream = ${f.upstream}`);
-  if (f.tool) all.push(Prisma.sql`tool LIKE ${likeSubstring(f.tool)}`);
+  if (f.tool && tools.length === 1) all.push(Prisma.sql`tool = ${tools[0]}`);
+  else if (f.tool) all.push(Prisma.sql`tool = ANY(${tools}::text[])`);
   if (f.decision) all.push(Prisma.sql`decision = ${f.decision}`);
   if (f.outcome) all.push(Prisma.sql`outcome = ${f.outcome}::audit_outcome`);
   if (f.from) all.push(Prisma.sql`time >= ${f.from}::timestamptz`);
@@ -107,8 +112,40 @@ export class AuditEventRepository {
     filter: AuditEventFilter = {},
     page: PageRequest = {},
   ): Promise<Page<AuditEvent>> {
-    const size = pageSize(page.limit);
-    const where = Prisma.join([...conditions(tenantId, filter), ...after(page.cursor)], ' AND ');
+    const tools = filter.tool ? await this.toolsMatching(tenantId, filter.tool) : [];
+    return this.page(tenantId, filter, page.cursor, pageSize(page.limit), tools);
+  }
+
+  /**
+   * The tenant's distinct tool names that contain `substring`, read as a loose index scan of
+   * (tenant_id, tool, time): one index descent per distinct tool (tens to a few hundred per
+   * tenant), however many events there are. A `LIKE '%…%'` on the events themselves has no
+   * index to use: a substring matching nothing read every event of the tenant (2-3 s at 5M).
+   */
+  private async toolsMatching(tenantId: string, substring: string): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ tool: string }[]>`
+      WITH RECURSIVE tools AS (
+        (SELECT tool FROM audit_events
+          WHERE tenant_id = ${tenantId}::uuid AND tool IS NOT NULL ORDER BY tool LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.tool FROM audit_events e
+                 WHERE e.tenant_id = ${tenantId}::uuid AND e.tool > tools.tool
+                 ORDER BY e.tool LIMIT 1)
+          FROM tools WHERE tools.tool IS NOT NULL)
+      SELECT tool FROM tools WHERE tool LIKE ${likeSubstring(substring)}`;
+    return rows.map((r) => r.tool);
+  }
+
+  private async page(
+    tenantId: string,
+    filter: AuditEventFilter,
+    cursor: string | null | undefined,
+    size: number,
+    tools: string[],
+  ): Promise<Page<AuditEvent>> {
+    const keyset = after(cursor); // a damaged cursor is refused even if nothing matches
+    if (filter.tool && tools.length === 0) return { items: [], nextCursor: null };
+    const where = Prisma.join([...conditions(tenantId, filter, tools), ...keyset], ' AND ');
     const rows = await this.prisma.$queryRaw<AuditEvent[]>`
       SELECT ${COLUMNS} FROM audit_events
        WHERE ${where}
@@ -125,18 +162,22 @@ export class AuditEventRepository {
     };
   }
 
-  /** Every matching event, newest first, read in batches (for NDJSON/CSV export). */
+  /**
+   * Every matching event, newest first, read in batches of `batchSize` (not capped at the API's
+   * MAX_PAGE_SIZE) for NDJSON/CSV export.
+   */
   async *stream(
     tenantId: string,
     filter: AuditEventFilter = {},
     batchSize = 500,
   ): AsyncGenerator<AuditEvent, void, undefined> {
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new DataAccessError('INVALID_ARGUMENT', `batchSize must be a positive integer.`);
+    }
+    const tools = filter.tool ? await this.toolsMatching(tenantId, filter.tool) : [];
     let cursor: string | null = null;
     do {
-      const page: Page<AuditEvent> = await this.query(tenantId, filter, {
-        limit: batchSize,
-        cursor,
-      });
+      const page: Page<AuditEvent> = await this.page(tenantId, filter, cursor, batchSize, tools);
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor);

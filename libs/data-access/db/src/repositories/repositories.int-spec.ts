@@ -287,6 +287,10 @@ describe('repositories (real Postgres)', () => {
       expect(raw).toEqual(await repos.auditEvents.get(tenantId, raw!.id));
       expect((await repos.auditEvents.query(tenantId, { tool: '%_' })).items).toHaveLength(1);
       expect((await repos.auditEvents.query(tenantId, { tool: 'files_%' })).items).toEqual([]);
+      const files = await repos.auditEvents.query(tenantId, { tool: 'files__' }, { limit: 500 });
+      expect(new Set(files.items.map((e) => e.tool))).toEqual(
+        new Set(['files__read', 'files__delete']),
+      );
       const forged = Buffer.from(JSON.stringify({ t: new Date(base).toISOString(), id: 'x' }));
       await expect(
         repos.auditEvents.query(tenantId, {}, { cursor: forged.toString('base64url') }),
