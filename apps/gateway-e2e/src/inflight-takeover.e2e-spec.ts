@@ -316,6 +316,60 @@ describe('in-flight calls survive the loss of their replica (separate processes)
     expect(counters.join('\n')).toMatch(/gatehouse_outcome="upstream_error"[^\n]*\} 1/);
   }, 60_000);
 
+  it('does not take over a call whose replica was only paused: the upstream still streams to it (409), the entry goes back', async () => {
+    const [a, b] = await replicaPair();
+    const { session, version } = await rawSession(a!.url, h.admin.token);
+    const headers = {
+      authorization: `Bearer ${h.admin.token}`,
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+      'mcp-session-id': session,
+      'mcp-protocol-version': version,
+    };
+    const post = await fetch(`${a!.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: {
+          name: 'alpha__slow',
+          arguments: { steps: 8, delayMs: 250 },
+          _meta: { progressToken: 'tok' },
+        },
+      }),
+    });
+    const reader = new SseReader(post);
+    const [first] = await reader.take(1);
+    // A freezes (its sockets stay open): its liveness key expires and a surviving replica (B,
+    // or one left by an earlier test) tries to take over.
+    const attempts = () =>
+      started
+        .filter((r) => r !== a)
+        .map((r) => r.output().split('taking over a call whose replica died').length - 1)
+        .reduce((x, y) => x + y, 0);
+    const before = attempts();
+    a!.child.kill('SIGSTOP');
+    try {
+      while (attempts() === before) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      a!.child.kill('SIGCONT');
+    }
+    const direct = await reader.take(9, 20_000);
+    expect(direct.map(describeEvent)).toEqual([
+      ...Array.from({ length: 8 }, (_, i) => `progress ${i + 1} tok`),
+      'response 9 completed 8 steps',
+    ]);
+    // The session log, as any replica replays it, holds A's events only: B logged nothing.
+    const replay = await fetch(`${b!.url}/mcp`, {
+      headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first!.id! },
+    });
+    const replayed = await new SseReader(replay).take(8, 20_000);
+    expect(replayed.map((e) => e.id)).toEqual(direct.slice(1).map((e) => e.id));
+    expect(h.upstreams.alpha.callCounts.get('slow')).toBeGreaterThan(0);
+  }, 60_000);
+
   it('leaves no in-flight entry behind once every call above has been answered', async () => {
     const redis = new Redis(h.env['REDIS_URL']!);
     try {
