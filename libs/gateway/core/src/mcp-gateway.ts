@@ -299,6 +299,15 @@ export class McpGateway {
       if (!deleted)
         throw new GatewayHttpError('session_not_found', 'Not Found: the session no longer exists');
       gatehouseMetrics().activeSessions.add(-1);
+      // Every replica ends the GET streams it holds for the session (as for an admin's end).
+      this.bus
+        .publish(BusChannels.sessionTerminated, {
+          tenantId: identity.tenantId,
+          sessionId: session.id,
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not announce the end of the session'),
+        );
       const upstreams = reachableUpstreams(
         await this.directory.listForTenant(identity.tenantId),
         identity,
