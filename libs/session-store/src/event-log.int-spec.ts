@@ -115,3 +115,35 @@ describe.each([
     expect(await done).toEqual([]);
   });
 });
+
+describe('redis session event log, slow reader', () => {
+  const prefix = `test:${randomUUID()}:`;
+  let writer: RedisSessionEventLog;
+  let reader: RedisSessionEventLog;
+  beforeAll(() => {
+    const busA = new RedisBus(REDIS_URL, prefix);
+    const busB = new RedisBus(REDIS_URL, prefix);
+    buses.push(busA, busB);
+    writer = new RedisSessionEventLog(connect(), busA, prefix, 100, 60);
+    reader = new RedisSessionEventLog(connect(), busB, prefix, 100, 60);
+  });
+
+  it('ends a live reader that falls more than the log length behind, instead of buffering for it', async () => {
+    const session = randomUUID();
+    const abort = new AbortController();
+    const tail = reader.tail(session, 'get', { signal: abort.signal })[Symbol.asyncIterator]();
+    const first = tail.next();
+    await new Promise((r) => setTimeout(r, 100));
+    // The reader takes one event, then stops reading while 150 more arrive (the log keeps 100).
+    await writer.append(session, 'get', note(0));
+    expect((await first).done).toBe(false);
+    for (let i = 1; i <= 150; i++) await writer.append(session, 'get', note(i));
+    await new Promise((r) => setTimeout(r, 200));
+    const rest: number[] = [];
+    for (let next = await tail.next(); !next.done; next = await tail.next())
+      rest.push((next.value.message as unknown as { params: { data: number } }).params.data);
+    abort.abort();
+    // Ended by itself (the signal never aborted), having held at most the log's length.
+    expect(rest.length).toBeLessThanOrEqual(100);
+  });
+});

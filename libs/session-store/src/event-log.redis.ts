@@ -94,8 +94,17 @@ export class RedisSessionEventLog implements SessionEventLog {
   ): AsyncIterable<LoggedEvent> {
     const live: Published[] = [];
     let wake: (() => void) | undefined;
+    // A reader that does not keep up (its client stopped reading) must not make this replica
+    // hold every event published meanwhile: past the log's own length the stream ends, and the
+    // client resumes from the log with Last-Event-ID (what the log still holds is all it could
+    // have got anyway).
+    let overflowed = false;
     const unsubscribe = await this.bus.subscribe(this.channel(sessionId), (message) => {
-      live.push(message as Published);
+      if (overflowed) return;
+      if (live.length >= this.maxEvents) {
+        overflowed = true;
+        live.length = 0;
+      } else live.push(message as Published);
       wake?.();
     });
     const onAbort = () => wake?.();
@@ -124,7 +133,7 @@ export class RedisSessionEventLog implements SessionEventLog {
           if (event.final) return;
         }
       }
-      while (!options.signal.aborted) {
+      while (!options.signal.aborted && !overflowed) {
         const next = live.shift();
         if (!next) {
           await new Promise<void>((resolve) => {
