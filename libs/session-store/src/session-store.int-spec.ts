@@ -134,3 +134,23 @@ describe.each([
     expect(await a.getValue(record.id, 'names', 'n')).toBeNull();
   });
 });
+
+describe('redis session store, tenant index', () => {
+  it('prunes index entries of sessions that can only have expired, and lets the index expire', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const redis = new Redis(REDIS_URL);
+    redisClients.push(redis);
+    const store = new RedisSessionStore(redis, prefix);
+    const tenantId = `tenant-${randomUUID()}`;
+    const index = `${prefix}tenant-sessions:${tenantId}`;
+    // Sessions last seen two hours ago, with a one-hour TTL: gone by TTL, never deleted.
+    for (let i = 0; i < 5; i++)
+      await store.create(sessionRecord({ tenantId, lastSeenAt: Date.now() - 7_200_000 }), 3_600);
+    const live = sessionRecord({ tenantId });
+    await store.create(live, 3_600);
+    expect(await redis.zrange(index, 0, -1)).toEqual([live.id]);
+    const ttl = await redis.ttl(index);
+    expect(ttl).toBeGreaterThan(3_600);
+    expect(ttl).toBeLessThanOrEqual(3_660);
+  });
+});

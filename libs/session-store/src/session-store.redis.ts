@@ -12,6 +12,8 @@ import {
 
 const META = 'meta';
 const UPSTREAM_PREFIX = 'up:';
+/** Margin for clock skew between replicas when pruning the tenant index of expired sessions. */
+const INDEX_SKEW_SECONDS = 60;
 
 /**
  * One Redis hash per session: field `meta` holds the record, `up:<slug>` each upstream session,
@@ -33,11 +35,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(record: SessionRecord, ttlSeconds: number): Promise<void> {
+    const index = this.tenantIndex(record.tenantId);
     await this.redis
       .multi()
       .hset(this.key(record.id), META, JSON.stringify(record))
       .expire(this.key(record.id), ttlSeconds)
-      .zadd(this.tenantIndex(record.tenantId), record.lastSeenAt, record.id)
+      .zadd(index, record.lastSeenAt, record.id)
+      // Sessions end by TTL without telling the index: an entry last seen more than a TTL ago
+      // (plus a minute for clock skew between replicas) can only be expired, so each new session
+      // prunes those; and the index itself expires with its newest session.
+      .zremrangebyscore(index, '-inf', record.lastSeenAt - (ttlSeconds + INDEX_SKEW_SECONDS) * 1000)
+      .expire(index, ttlSeconds + INDEX_SKEW_SECONDS)
       .exec();
   }
 
@@ -65,6 +73,7 @@ export class RedisSessionStore implements SessionStore {
       .expire(this.key(id), ttlSeconds)
       .hset(this.key(id), META, JSON.stringify(record))
       .zadd(this.tenantIndex(record.tenantId), record.lastSeenAt, id)
+      .expire(this.tenantIndex(record.tenantId), ttlSeconds + INDEX_SKEW_SECONDS)
       .exec();
     return result?.[0]?.[1] === 1;
   }
