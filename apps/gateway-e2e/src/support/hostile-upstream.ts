@@ -49,6 +49,8 @@ export interface HostileUpstreamOptions {
   floodEventBytes?: number;
   /** GET: 405 (default) or an SSE stream that pushes notifications/message until closed. */
   getStream?: 'none' | 'flood';
+  /** Size of each GET flood notification (default floodEventBytes). */
+  getEventBytes?: number;
 }
 
 export interface HostileUpstream {
@@ -325,7 +327,7 @@ export async function startHostileUpstream(
   async function getStream(res: ServerResponse): Promise<void> {
     if (options.getStream !== 'flood') return void res.writeHead(405).end();
     sseHead(res);
-    const filler = 'g'.repeat(floodEventBytes);
+    const filler = 'g'.repeat(options.getEventBytes ?? floodEventBytes);
     for (let i = 0; !res.destroyed; i++) {
       if (!(await write(res, 'get', sse(logLine(`get ${i} ${filler}`))))) return;
       state.getEventsSent += 1;
