@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -48,7 +56,40 @@ function pgBin(): string {
   return join(root, versions[0]!, 'bin');
 }
 
+/**
+ * Data directories left by a test process that was killed outright (its postgres died with it,
+ * through pdeathsig, but no cleanup code ran): older than an hour, with no live postmaster.
+ */
+function removeAbandonedClusters(): void {
+  const hourAgo = Date.now() - 60 * 60_000;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('gh-faults-pg-')) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      if (statSync(dir).mtimeMs > hourAgo) continue;
+      const pidFile = join(dir, 'data', 'postmaster.pid');
+      if (existsSync(pidFile)) {
+        const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+        if (pid > 0 && isAlive(pid)) continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another run's directory, or gone meanwhile
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  removeAbandonedClusters();
   const bin = pgBin();
   const asRoot = process.getuid?.() === 0;
   const user = asRoot ? 'postgres' : undefined;
