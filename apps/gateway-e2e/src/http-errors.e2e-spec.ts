@@ -105,6 +105,15 @@ describe('Streamable HTTP rules and error statuses', () => {
       ).toBe(415);
     });
 
+    it('415 naming the problem for a Content-Type that cannot be parsed, not a 5xx', async () => {
+      for (const contentType of [';;;', 'a/b/c']) {
+        const res = await rawMcp(url, initializeBody(), { token: h.admin.token, contentType });
+        expect(res.status).toBe(415);
+        expect(res.json.error?.data?.code).toBe('unsupported_media_type');
+        expect(res.json.error?.message).toMatch(/Content-Type header is malformed/);
+      }
+    });
+
     it('413 for a body over the limit', async () => {
       const res = await rawMcp(
         url,

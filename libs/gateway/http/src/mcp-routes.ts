@@ -43,10 +43,17 @@ export async function registerMcpRoutes(
               )
             : error.statusCode === 400 || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
               ? new GatewayHttpError('parse_error', `Parse error: ${error.message}`)
-              : new GatewayHttpError(
-                  'service_unavailable',
-                  'Service Unavailable: unexpected error',
-                );
+              : // A Content-Type Fastify cannot even parse (";;;", "a/b/c") is the client's
+                // mistake, like any other it names: never a 5xx.
+                error.statusCode === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+                ? new GatewayHttpError(
+                    'unsupported_media_type',
+                    'Unsupported Media Type: the Content-Type header is malformed; send application/json',
+                  )
+                : new GatewayHttpError(
+                    'service_unavailable',
+                    'Service Unavailable: unexpected error',
+                  );
         if (failure.code === 'service_unavailable')
           options.logger.error({ err: error }, 'unhandled /mcp error');
         return reply.code(failure.status).send(failure.toBody());
