@@ -83,9 +83,15 @@ function top(map: Map<string, number>, busyMs: number, limit: number): ProfileRo
 
 /**
  * Self time per function and per package from a V8 .cpuprofile (sample i costs timeDeltas[i]).
- * Samples in the first `skipMs` of the profile (start-up, warm-up) are left out.
+ * Samples in the first `skipMs` of the profile (start-up, warm-up) are left out, and with
+ * `untilMs` those after it (shutdown).
  */
-export function summariseCpuProfile(path: string, skipMs = 0, limit = 25): ProfileSummary {
+export function summariseCpuProfile(
+  path: string,
+  skipMs = 0,
+  limit = 25,
+  untilMs = Infinity,
+): ProfileSummary {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (!isCpuProfile(parsed)) throw new Error(`${path} is not a V8 CPU profile`);
   const byId = new Map(parsed.nodes.map((node) => [node.id, node]));
@@ -98,7 +104,7 @@ export function summariseCpuProfile(path: string, skipMs = 0, limit = 25): Profi
     const node = byId.get(nodeId);
     const ms = (parsed.timeDeltas[i] ?? 0) / 1000;
     elapsedMs += ms;
-    if (!node || elapsedMs < skipMs) return;
+    if (!node || elapsedMs < skipMs || elapsedMs > untilMs) return;
     totalMs += ms;
     const frame = node.callFrame;
     if (frame.functionName === '(idle)') {

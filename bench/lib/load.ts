@@ -7,6 +7,8 @@ import { processCpuSeconds } from './processes';
 export interface LoadGroup {
   target: McpTarget;
   sessionIds: string[];
+  /** Open loop: requests per second over all of the group's connections (default: closed loop). */
+  rate?: number;
 }
 
 export interface WatchedProcess {
@@ -64,6 +66,7 @@ function runGroup(
         body: toolCallBody(group.target, 1),
         headers: sessionHeaders(group.target, group.sessionIds[0] ?? ''),
         verifyBody: isEchoResult,
+        ...(group.rate ? { overallRate: group.rate } : {}),
         setupClient: (client) => {
           const sessionId = group.sessionIds[next++ % group.sessionIds.length] ?? '';
           client.setHeaders(sessionHeaders(group.target, sessionId));

@@ -130,12 +130,13 @@ export async function startGatewayReplica(
   stack: BenchStack,
   name: string,
   nodeArgs: string[] = [],
+  dist = DIST,
 ): Promise<GatewayReplica> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const process = await startNode(
     name,
-    GATEWAY_SCRIPT,
+    dist === DIST ? GATEWAY_SCRIPT : `${dist}/apps/gateway/src/main.js`,
     { ...stack.gatewayEnv, PORT: String(port) },
     () => httpOk(`${base}/readyz`),
     nodeArgs,
