@@ -85,6 +85,16 @@ describe('with an SDK registered', () => {
     expect(server?.parentSpanContext?.spanId).toBe(metaSpanId);
   });
 
+  it('falls back to the headers when the traceparent in _meta is malformed', () => {
+    const { span } = startServerSpan(
+      'tools/call echo',
+      { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` },
+      { traceparent: 'not-a-traceparent' },
+    );
+    span.end();
+    expect(exporter.getFinishedSpans()[0]?.parentSpanContext?.spanId).toBe(PARENT_ID);
+  });
+
   it('puts the active span in _meta, replacing the client trace context, without touching the params', async () => {
     const params = {
       name: 'echo',

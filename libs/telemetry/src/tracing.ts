@@ -112,9 +112,14 @@ export function startServerSpan(
   incomingHeaders: Headers,
   meta?: Meta,
 ): { span: Span; run: <T>(work: () => T) => T } {
-  const parent =
+  const fromMeta =
     meta && typeof meta['traceparent'] === 'string'
       ? propagation.extract(ROOT_CONTEXT, meta, metaGetter)
+      : undefined;
+  // A malformed `_meta.traceparent` is ignored like a malformed header: the headers apply.
+  const parent =
+    fromMeta && trace.getSpanContext(fromMeta)
+      ? fromMeta
       : propagation.extract(ROOT_CONTEXT, incomingHeaders, headerGetter);
   const span = gatehouseTracer().startSpan(name, { kind: SpanKind.SERVER }, parent);
   const spanContext = trace.setSpan(parent, span);
