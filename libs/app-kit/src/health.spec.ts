@@ -25,6 +25,20 @@ describe('checkReadiness', () => {
     });
   });
 
+  it('is degraded, not unready, when only degradable checks fail', async () => {
+    const down = async () => {
+      throw new Error('connection refused');
+    };
+    const ok = async () => undefined;
+    expect(await checkReadiness({ postgres: down, redis: ok }, false, 50, ['postgres'])).toEqual({
+      status: 'degraded',
+      checks: { postgres: 'connection refused', redis: 'ok' },
+    });
+    expect(
+      (await checkReadiness({ postgres: down, redis: down }, false, 50, ['postgres'])).status,
+    ).toBe('not_ready');
+  });
+
   it('reports draining during shutdown', async () => {
     expect((await checkReadiness({}, true)).status).toBe('draining');
   });

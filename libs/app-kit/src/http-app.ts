@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   port: number;
   logger: Logger;
   checks: Record<string, ReadinessCheck>;
+  /** Checks whose failure leaves the app `degraded` (200) rather than not ready (503). */
+  degradedChecks?: readonly string[];
   bodyLimit?: number;
   /**
    * How long a client may take to send a whole request (HTTP_REQUEST_TIMEOUT_MS; default
@@ -70,8 +72,9 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
   const fastify = app.getHttpAdapter().getInstance();
   fastify.get('/healthz', async () => ({ status: 'ok', app: options.name }));
   fastify.get('/readyz', async (_request, reply) => {
-    const report = await checkReadiness(options.checks, draining);
-    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
+    const report = await checkReadiness(options.checks, draining, 2000, options.degradedChecks);
+    const serving = report.status === 'ready' || report.status === 'degraded';
+    return reply.code(serving ? 200 : 503).send(report);
   });
   fastify.get('/metrics', async (_request, reply) =>
     reply.type(PROMETHEUS_CONTENT_TYPE).send(await renderPrometheusMetrics()),

@@ -95,6 +95,9 @@ export async function startGateway(
     port: options.port,
     logger,
     checks: runtime.checks,
+    // Tool calls go on from cached tokens, policies and upstreams while Postgres is away
+    // (docs/reliability.md): a Postgres outage must not pull every replica out of rotation.
+    degradedChecks: ['postgres'],
     trustProxy: config.TRUST_PROXY,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
