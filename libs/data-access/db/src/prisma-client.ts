@@ -6,8 +6,7 @@ import { PrismaClient } from './generated/prisma/client';
 export type { PrismaClient };
 
 export type PrismaClientSource =
-  | { databaseUrl: string; maxConnections?: number; connectTimeoutMs?: number }
-  | { pglite: PGlite };
+  { databaseUrl: string; maxConnections?: number; connectTimeoutMs?: number } | { pglite: PGlite };
 
 /**
  * How long a query waits for a pooled connection (including opening one). Without a bound, a
