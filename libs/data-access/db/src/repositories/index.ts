@@ -34,6 +34,14 @@ export function createRepositories(prisma: PrismaClient): Repositories {
 
 export * from './approval.repository';
 export * from './audit-event.repository';
+export {
+  histogramPercentile,
+  latencyBucket,
+  latencyBucketValue,
+  LATENCY_BUCKET_BOUNDS,
+  LATENCY_BUCKETS,
+  LATENCY_PERCENTILE_FACTOR,
+} from './latency-histogram';
 export * from './person.repository';
 export * from './policy.repository';
 export * from './tenant.repository';
