@@ -11,7 +11,8 @@
  * Env: ROWS (default 10000000); DB=<name> reuses a database made by an earlier run with KEEP=1
  * (pending migrations are applied to it, nothing is generated); KEEP=1 leaves the database in
  * place (it takes ~8 GB for 10M rows; drop it with `DROP DATABASE <name>`); ONLY=<regex>
- * limits the scenarios. Needs Postgres as the integration tests (TEST_DATABASE_BASE_URL).
+ * limits the scenarios. A fresh run fills the stats rollup (audit_tool_hours) after
+ * generating; on a reused database from before the rollup, its migration backfills it. Needs Postgres as the integration tests (TEST_DATABASE_BASE_URL).
  * Results: docs/audit-query-plans.md.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
     await client.connect();
     const applied = await migrate(pgExecutor(client));
     log(`reusing ${name}; migrations applied now: ${JSON.stringify(applied)}`);
-    await client.query('ANALYZE audit_events');
+    await client.query('ANALYZE audit_events, audit_tool_hours');
     const { rows } = await client.query<{ id: string }>(
       `SELECT id FROM tenants WHERE slug LIKE 'explain-%' ORDER BY slug`,
     );
@@ -281,6 +282,17 @@ async function main(): Promise<void> {
     const began = performance.now();
     await generate(urlOf(name), tenantIds, start);
     log(`generated in ${Math.round((performance.now() - began) / 1000)} s`);
+    // The rollup as the write path would have kept it: one INSERT … SELECT … GROUP BY per
+    // tenant (the repository's own backfill). A reused database got it from the migration.
+    const fill = new PrismaClient({ adapter: new PrismaPg({ connectionString: urlOf(name) }) });
+    const rollup = createRepositories(fill).auditEvents;
+    for (const tenantId of tenantIds) {
+      const filled = performance.now();
+      await rollup.rebuildToolHours(tenantId, { from: start, to: new Date(Date.now() + DAY_MS) });
+      log(`audit_tool_hours of ${tenantId} in ${Math.round(performance.now() - filled)} ms`);
+    }
+    await fill.$executeRaw`VACUUM ANALYZE audit_tool_hours`;
+    await fill.$disconnect();
   }
   const capture = capturingPool(urlOf(name));
   const prisma = new PrismaClient({ adapter: new PrismaPg(capture.pool) });
@@ -377,6 +389,11 @@ async function main(): Promise<void> {
         name: 'stats, last day',
         run: (audit) => audit.stats(tenant, { from: new Date(end.getTime() - DAY_MS), to: end }),
       },
+      {
+        name: 'stats, 7 days',
+        run: (audit) =>
+          audit.stats(tenant, { from: new Date(end.getTime() - 7 * DAY_MS), to: end }),
+      },
       { name: 'stats, 30 days', run: (audit) => audit.stats(tenant, { from: start, to: end }) },
       {
         name: 'retention delete batch (5000 rows older than 25 days)',
@@ -384,13 +401,15 @@ async function main(): Promise<void> {
         mutates: true,
       },
     ];
-    const { rows: size } = await client.query<{ heap: string; indexes: string }>(
+    const { rows: size } = await client.query<{ heap: string; indexes: string; rollup: string }>(
       `SELECT pg_size_pretty(pg_table_size('audit_events')) AS heap,
-              pg_size_pretty(pg_indexes_size('audit_events')) AS indexes`,
+              pg_size_pretty(pg_indexes_size('audit_events')) AS indexes,
+              (SELECT count(*) FROM audit_tool_hours) || ' rows, ' ||
+                pg_size_pretty(pg_total_relation_size('audit_tool_hours')) AS rollup`,
     );
     console.log(`# audit query plans (${name})\n`);
     console.log(
-      `rows per tenant: ${counts.map((c) => c.n).join(', ')}; table ${first(size).heap}, indexes ${first(size).indexes}\n`,
+      `rows per tenant: ${counts.map((c) => c.n).join(', ')}; table ${first(size).heap}, indexes ${first(size).indexes}; rollup audit_tool_hours ${first(size).rollup}\n`,
     );
     for (const scenario of scenarios) {
       if (ONLY && !ONLY.test(scenario.name)) continue;
