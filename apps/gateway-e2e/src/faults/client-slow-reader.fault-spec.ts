@@ -237,7 +237,7 @@ describe('fault: a client that never reads its SSE stream', () => {
     return redis.xlen(`${h.env['REDIS_KEY_PREFIX']}session:${session}:events`);
   }
 
-  it('POST answered with SSE: the gateway stops queueing for the stalled client, others are unaffected, the events wait in the bounded log', async () => {
+  it('POST answered with SSE: the upstream is paced by the event log, memory stays bounded, others are unaffected, the client gets every event', async () => {
     const controls = await Promise.all(
       [0, 1].map(async () => (await connectClient(gw.url, h.member.token)).client),
     );
@@ -300,7 +300,7 @@ describe('fault: a client that never reads its SSE stream', () => {
         `  after the stall the client read on: ${received.length} events in all, stream ${slow.ended ? (slow.failed ? `failed (${slow.failed})` : 'ended') : 'still open'}, final response delivered: ${final ? 'yes' : 'no'}`,
         `  event log length during the stall: ${logLength} (SESSION_EVENT_LOG_MAX=${EVENT_LOG_MAX}); resumed with Last-Event-ID: ${resumed.length} events, final response ${resumedFinal ? 'yes' : 'no'}${resumedFailure ? ` (${resumedFailure})` : ''}; events never delivered (trimmed from the log before the resume): ${FLOOD + 1 - received.length - resumed.length}`,
         `  ${describeControl(control)}`,
-        `  memory: ${describeMemory(before, during, after)}`,
+        `  memory: ${describeMemory(before, during, after)}; heap after GC mid-stall ${mib(during.heapUsed)}`,
         '',
       ].join('\n'),
     );
@@ -309,7 +309,9 @@ describe('fault: a client that never reads its SSE stream', () => {
     expect(final ?? resumedFinal).toBeDefined();
     expect(control.lost).toBe(0);
     expect(control.healthOk).toBe(control.healthProbes);
-    expect(during.peakHeapUsed - before.heapUsed).toBeLessThan(100 * 1024 * 1024);
+    // What the gateway holds for the stalled client (heap after GC, mid-stall) stays bounded;
+    // the sampled peak also counts garbage not yet collected.
+    expect(during.heapUsed - before.heapUsed).toBeLessThan(64 * 1024 * 1024);
     expect(gw.child.exitCode).toBeNull();
     slow.cancel();
     await Promise.all(controls.map((c) => c.close()));

@@ -121,6 +121,9 @@ export class Relay {
             state: currentState,
             upstreamEventId,
           });
+          // The upstream waits while the client's event log falls behind (bounded memory).
+          const behind = ctx.stream?.caughtUp();
+          if (behind) await behind;
         },
       };
       const response = await this.tracedRequest(ctx, request, options);

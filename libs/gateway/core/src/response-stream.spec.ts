@@ -124,4 +124,26 @@ describe('ResponseStream', () => {
       ['response', true],
     ]);
   });
+
+  it('asks its feeder to wait while the event log is more than maxPendingLogs behind', async () => {
+    const writes: (() => void)[] = [];
+    const slowLog = () =>
+      new Promise<string>((resolve) => writes.push(() => resolve(`e${writes.length}`)));
+    const stream = new ResponseStream(1, false, slowLog, undefined, undefined, 3);
+    for (let i = 0; i < 3; i++) stream.send(progress);
+    expect(stream.caughtUp()).toBeUndefined();
+    stream.send(progress);
+    const behind = stream.caughtUp();
+    expect(behind).toBeInstanceOf(Promise);
+    let settled = false;
+    void behind!.then(() => (settled = true));
+    // The log writes one event at a time; the wait ends once all four are written.
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setImmediate(r));
+      expect(settled).toBe(false);
+      writes[i]!();
+    }
+    await behind;
+    expect(stream.caughtUp()).toBeUndefined();
+  });
 });

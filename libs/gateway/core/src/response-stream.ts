@@ -37,6 +37,8 @@ export class ResponseStream {
   private readonly responses: JSONRPCMessage[] = [];
   private readonly queue: Promise<SseEvent>[] = [];
   private logged: Promise<unknown> = Promise.resolve();
+  /** Events handed to logEvent's chain and not yet written. */
+  private pendingLogs = 0;
   private wake: (() => void) | undefined;
   private finished = false;
   private detached = false;
@@ -50,6 +52,7 @@ export class ResponseStream {
     private readonly maxQueued = 10_000,
     /** Runs in log order when a noted call ends without a logged response (cancelled). */
     private readonly onForget: (requestId: RequestId) => Promise<void> = async () => undefined,
+    private readonly maxPendingLogs = 1_000,
   ) {
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
@@ -95,6 +98,15 @@ export class ResponseStream {
     this.logged = this.logged.then(() => this.onForget(requestId)).catch(() => undefined);
   }
 
+  /**
+   * Back-pressure for whoever feeds this stream: undefined while the event log keeps up, else
+   * a promise that settles once it has caught up. An upstream pushing faster than the log is
+   * written must wait, or every pending event (and its message) piles up in memory.
+   */
+  caughtUp(): Promise<unknown> | undefined {
+    return this.pendingLogs > this.maxPendingLogs ? this.logged : undefined;
+  }
+
   /** Settles once every event pushed so far is in the log. */
   async settled(): Promise<void> {
     await this.logged;
@@ -127,9 +139,13 @@ export class ResponseStream {
   }
 
   private push(message: JSONRPCMessage, final: boolean, note?: CallNote): void {
+    this.pendingLogs += 1;
     const logged = this.logged
       .then(() => this.logEvent(message, final, note))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        this.pendingLogs -= 1;
+      });
     this.logged = logged;
     if (this.detached) return;
     // A client that never reads must not grow the gateway's memory without bound.
