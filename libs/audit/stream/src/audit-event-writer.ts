@@ -73,8 +73,9 @@ export function rejectionReason(error: unknown): string | null {
 }
 
 /**
- * Where batches go: AuditEventRepository (Prisma createMany) or recordsetAuditStore, which
- * also takes items' `payload` (the validated event's JSON text) as it is.
+ * Where batches go: AuditEventRepository (createMany) or recordsetAuditStore, which also takes
+ * items' `payload` (the validated event's JSON text) as it is; both write with
+ * AuditEventRepository.createManyFromJson.
  */
 export interface AuditBatchStore extends Pick<AuditEventRepository, 'createMany'> {
   createManyFromPayloads?(payloads: string[]): Promise<number>;
@@ -88,8 +89,8 @@ export interface WriteResult<T> {
 }
 
 /**
- * Writes a batch with one `createMany({ skipDuplicates })` (or one recordset INSERT of the
- * items' payloads, when the store takes them). When Postgres refuses the data,
+ * Writes a batch with one statement (createMany, or the items' payloads when the store takes
+ * them; both skip stored ids and count the new rows into the stats rollup). When Postgres refuses the data,
  * the batch is halved until the refused events are isolated, so one bad event never blocks
  * the others. Transient errors (Postgres down) are thrown for the caller to retry.
  */

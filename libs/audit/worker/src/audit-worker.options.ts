@@ -8,8 +8,9 @@ export interface AuditWorkerOptions {
   prefix: string;
   repositories: Pick<Repositories, 'auditEvents' | 'tenants'>;
   /**
-   * Where batches go; default repositories.auditEvents (Prisma createMany). The audit-service
-   * passes recordsetAuditStore, which writes the validated payloads as they are.
+   * Where batches go; default repositories.auditEvents (createMany: the rows as JSON). The
+   * audit-service passes recordsetAuditStore, which writes the validated payloads as they are.
+   * Both end in AuditEventRepository.createManyFromJson (events + stats rollup, one statement).
    */
   store?: AuditBatchStore;
   /** Unique per process; default `<hostname>-<pid>-<random>`. */
