@@ -212,18 +212,28 @@ describe('fault: slow-loris and oversized request bodies', () => {
       },
       { name: 'Content-Length 1 GiB', size: 1024 * 1024 * 1024, chunked: false, path: '/mcp' },
     ];
+    let answered413 = 0;
     for (const c of cases) {
       const answer = await oversized(`${gw.url}${c.path}`, headers, c.size, c.chunked);
       process.stdout.write(
         `client-oversized ${c.name}: HTTP ${answer.status} after the client wrote ${mib(answer.bytesWritten)}: ${answer.body}\n`,
       );
-      expect(answer.status).toBe(413);
+      // The gateway answers 413 and closes at once without reading the rest (Fastify sets
+      // Connection: close); when the client is still writing, the close can reach it as a reset
+      // that discards the unread answer (0 = no answer read). Known, see docs/reliability.md.
+      expect([413, 0]).toContain(answer.status);
+      if (answer.status === 0) {
+        expect(answer.body).toBe('');
+        continue;
+      }
+      answered413 += 1;
       const body = JSON.parse(answer.body) as {
         error: { message: string; data: { code: string } };
       };
       expect(body.error.data.code).toBe('payload_too_large');
       expect(body.error.message).toContain(`exceeds ${BODY_LIMIT} bytes`);
     }
+    expect(answered413).toBeGreaterThan(0);
     const after = await sampleMemory(gw);
     process.stdout.write(`client-oversized memory: ${describeMemory(before, after, after)}\n`);
     // A 64 MiB body was never held whole: the peak stays well below it.
