@@ -91,6 +91,23 @@ describe.each([
     expect(await a.get(record.id)).toBeNull();
   });
 
+  it('counts live sessions across replicas: created, deleted and expired ones', async () => {
+    expect(await a.countLive()).toBe(0);
+    const kept = sessionRecord();
+    const deleted = sessionRecord({ tenantId: 'tenant-b' });
+    const expiring = sessionRecord();
+    await a.create(kept, 60);
+    await b.create(deleted, 60);
+    await a.create(expiring, 1);
+    expect(await b.countLive()).toBe(3);
+    await a.delete(deleted.id);
+    expect(await b.countLive()).toBe(2);
+    // A session touched after its creation counts until its new expiry, not the first one.
+    await b.touch(kept.id, 60);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await a.countLive()).toBe(1);
+  });
+
   it('refreshes the idle TTL on touch', async () => {
     const record = sessionRecord();
     await a.create(record, 1);

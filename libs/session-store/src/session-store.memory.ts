@@ -34,6 +34,11 @@ export class InMemorySessionStore implements SessionStore {
     return entry;
   }
 
+  async countLive(): Promise<number> {
+    this.sweep();
+    return this.entries.size;
+  }
+
   private sweep(): void {
     for (const id of this.entries.keys()) this.live(id);
   }

@@ -30,6 +30,11 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}session:${id}`;
   }
 
+  /** Every live session, scored by when it expires (ms): counted without a SCAN. */
+  private liveIndex(): string {
+    return `${this.prefix}sessions:live`;
+  }
+
   private tenantIndex(tenantId: string): string {
     return `${this.prefix}tenant-sessions:${tenantId}`;
   }
@@ -41,6 +46,8 @@ export class RedisSessionStore implements SessionStore {
       .hset(this.key(record.id), META, JSON.stringify(record))
       .expire(this.key(record.id), ttlSeconds)
       .zadd(index, record.lastSeenAt, record.id)
+      .zadd(this.liveIndex(), record.lastSeenAt + ttlSeconds * 1000, record.id)
+      .zremrangebyscore(this.liveIndex(), '-inf', record.lastSeenAt)
       // Sessions end by TTL without telling the index: an entry last seen more than a TTL ago
       // (plus a minute for clock skew between replicas) can only be expired, so each new session
       // prunes those; and the index itself expires with its newest session.
@@ -73,6 +80,7 @@ export class RedisSessionStore implements SessionStore {
       .expire(this.key(id), ttlSeconds)
       .hset(this.key(id), META, JSON.stringify(record))
       .zadd(this.tenantIndex(record.tenantId), record.lastSeenAt, id)
+      .zadd(this.liveIndex(), record.lastSeenAt + ttlSeconds * 1000, id)
       .expire(this.tenantIndex(record.tenantId), ttlSeconds + INDEX_SKEW_SECONDS)
       .exec();
     return result?.[0]?.[1] === 1;
@@ -148,6 +156,7 @@ export class RedisSessionStore implements SessionStore {
         .del(this.key(id))
         .del(...SESSION_NAMESPACES.map((n) => this.valuesKey(id, n)))
         .zrem(this.tenantIndex(existing.tenantId), id)
+        .zrem(this.liveIndex(), id)
         .exec()) ?? [];
     // Two replicas deleting at once: only the one whose DEL removed the key reports it.
     return deleted === 1 ? existing : null;
@@ -183,6 +192,17 @@ export class RedisSessionStore implements SessionStore {
       items,
       nextCursor: more ? Buffer.from(String(position)).toString('base64url') : null,
     };
+  }
+
+  async countLive(): Promise<number> {
+    // Sessions end by TTL without telling anyone: entries past their expiry are dropped first.
+    const replies = await this.redis
+      .multi()
+      .zremrangebyscore(this.liveIndex(), '-inf', Date.now())
+      .zcard(this.liveIndex())
+      .exec();
+    const count = replies?.[1]?.[1];
+    return typeof count === 'number' ? count : 0;
   }
 
   async ping(): Promise<void> {

@@ -91,6 +91,8 @@ export interface SessionStore {
   getValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null>;
   /** Reads and removes one entry atomically: exactly one caller gets it. */
   takeValue(id: string, namespace: SessionNamespace, key: string): Promise<string | null>;
+  /** Sessions of the whole installation that have not ended or expired (for a gauge). */
+  countLive(): Promise<number>;
   /** Liveness of the backing store, for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

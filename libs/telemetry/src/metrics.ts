@@ -18,8 +18,9 @@ function createInstruments(provider: MeterProvider) {
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
     }),
-    activeSessions: meter.createUpDownCounter('gatehouse.sessions.active', {
-      description: 'Sessions opened minus sessions ended through this replica (sum over replicas)',
+    activeSessions: meter.createObservableGauge('gatehouse.sessions.active', {
+      description:
+        'Live MCP sessions of the whole installation (ended and expired ones excluded), read from the session store; every gateway replica reports the same value: aggregate with max, not sum',
     }),
     openStreams: meter.createUpDownCounter('gatehouse.streams.open', {
       description: 'SSE GET streams open on this replica',

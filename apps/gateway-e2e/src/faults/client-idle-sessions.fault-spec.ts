@@ -137,6 +137,9 @@ describe('fault: 10,000 sessions created and abandoned', () => {
     const indexTtl = await redis.ttl(`${h.env['REDIS_KEY_PREFIX']}tenant-sessions:${tenantId}`);
     expect(indexTtl).toBeGreaterThan(0);
     expect(indexTtl).toBeLessThanOrEqual(TTL_SECONDS + 60);
+    // The live-session gauge counts the store's live sessions: expired ones leave it.
+    expect(gaugeAfterCreate).toBeGreaterThanOrEqual(SESSIONS);
+    expect(gaugeAfterTtl).toBe(0);
     // Memory back: what 10,000 sessions cost is returned once they expire.
     expect(after.heapUsed - before.heapUsed).toBeLessThan(20 * 1024 * 1024);
     expect(gw.child.exitCode).toBeNull();

@@ -298,7 +298,6 @@ export class McpGateway {
       const deleted = await this.sessions.delete(session.id);
       if (!deleted)
         throw new GatewayHttpError('session_not_found', 'Not Found: the session no longer exists');
-      gatehouseMetrics().activeSessions.add(-1);
       // Every replica ends the GET streams it holds for the session (as for an admin's end).
       this.bus
         .publish(BusChannels.sessionTerminated, {
@@ -448,7 +447,6 @@ export class McpGateway {
     const sessionId = response.headers[SESSION_HEADER];
     const outcome = response.status === 200 && sessionId ? 'ok' : 'error';
     if (sessionId) {
-      gatehouseMetrics().activeSessions.add(1);
       const params = request.params as { protocolVersion?: unknown } | undefined;
       annotateActiveSpan({
         [McpAttributes.SESSION_ID]: sessionId,

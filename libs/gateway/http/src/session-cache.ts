@@ -129,6 +129,10 @@ export class CachedSessionStore implements SessionStore {
     return this.inner.takeValue(id, namespace, key);
   }
 
+  countLive(): Promise<number> {
+    return this.inner.countLive();
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }

@@ -14,6 +14,8 @@ import { PolicyToolAccess } from './policy-tool-access';
 import { ToolPinning } from './tool-pinning';
 import { CachedSessionStore } from './session-cache';
 import { CachedUpstreamDirectory } from './upstream-directory';
+import type { SessionStore } from '@gatehouse/session-store';
+import { gatehouseMetrics, type ObservableCallback } from '@gatehouse/telemetry';
 
 export interface GatewayStartOptions {
   host: string;
@@ -88,6 +90,8 @@ export async function startGateway(
       : {}),
   });
   await gateway.start();
+  const observeSessions = liveSessionsGauge(sessions ?? runtime.sessions);
+  gatehouseMetrics().activeSessions.addCallback(observeSessions);
 
   const handle = await startHttpApp(GatewayModule, {
     name: 'gateway',
@@ -118,6 +122,7 @@ export async function startGateway(
   return {
     ...handle,
     close: async () => {
+      gatehouseMetrics().activeSessions.removeCallback(observeSessions);
       // Standalone GET streams never end on their own: close them first, then drain the rest.
       await gateway.stop();
       await handle.close();
@@ -130,5 +135,20 @@ export async function startGateway(
       ]);
       await upstreamClient.close();
     },
+  };
+}
+
+/**
+ * `gatehouse.sessions.active`: the installation's live sessions, counted in the session store
+ * (so sessions that end by TTL leave it too). Read at most every 5 s however often it is
+ * scraped; nothing is observed while the store cannot answer.
+ */
+function liveSessionsGauge(store: SessionStore): ObservableCallback {
+  let last: { at: number; count: Promise<number> } | undefined;
+  return async (result) => {
+    if (!last || Date.now() - last.at >= 5_000) last = { at: Date.now(), count: store.countLive() };
+    const count = await last.count.catch(() => undefined);
+    if (count === undefined) last = undefined;
+    else result.observe(count);
   };
 }
