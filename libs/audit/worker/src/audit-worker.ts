@@ -37,6 +37,12 @@ function message(error: unknown): string {
     : String(error);
 }
 
+/** A read this small means events trickle in; see nextBatch(). */
+const TRICKLE_READ = 32;
+const TRICKLE_LINGER_MS = 20;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * The audit-service's consumer: reads the stream with a consumer group, validates, writes one
  * createMany per batch and acknowledges only after the commit. A failing write is retried
@@ -195,11 +201,20 @@ export class AuditWorker {
     }
     const batch = await this.consumer.readNew(batchSize, batchMaxWaitMs);
     const deadline = Date.now() + batchMaxWaitMs;
+    let last = batch.length;
     while (batch.length > 0 && batch.length < batchSize && !this.stopping) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const more = await this.consumer.readNew(batchSize - batch.length, Math.max(1, left));
+      // A trickle (one call at a time) would otherwise cost a blocking read, a Redis round
+      // trip and a wake-up of this process per event: let a few milliseconds of events gather
+      // first. Under load reads come back large and never wait here.
+      if (last < TRICKLE_READ) await sleep(Math.min(left, TRICKLE_LINGER_MS));
+      const more = await this.consumer.readNew(
+        batchSize - batch.length,
+        Math.max(1, deadline - Date.now()),
+      );
       if (more.length === 0) break;
+      last = more.length;
       batch.push(...more);
     }
     return batch;
