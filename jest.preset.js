@@ -11,7 +11,9 @@ module.exports = {
     '^.+\\.(ts|js|mjs)$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.spec.json') }],
   },
   // ESM-only packages that jest's CommonJS runtime must have transpiled.
-  transformIgnorePatterns: ['/node_modules/(?!(@marcbachmann/cel-js|base-x|jose|uuid|content-disposition|@apidevtools/json-schema-ref-parser)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@marcbachmann/cel-js|base-x|jose|uuid|content-disposition|@apidevtools/json-schema-ref-parser)/)',
+  ],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, {
     prefix: path.join(__dirname, '/'),
   }),

@@ -10,7 +10,8 @@ const END = '<!-- config-table:end -->';
 
 export function configTable(): string {
   const rows = describeConfig().map(
-    (r) => `| \`${r.name}\` | ${r.default === '' ? '' : `\`${r.default}\``} | ${r.description.replace(/\|/g, '\\|')} |`,
+    (r) =>
+      `| \`${r.name}\` | ${r.default === '' ? '' : `\`${r.default}\``} | ${r.description.replace(/\|/g, '\\|')} |`,
   );
   return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 }
@@ -31,7 +32,9 @@ function main(): void {
   if (mode === '--write') {
     writeFileSync(file, updated);
   } else if (updated !== text) {
-    process.stderr.write(`${file}: the configuration table is out of date; run npm run docs:config -- --write ${file}\n`);
+    process.stderr.write(
+      `${file}: the configuration table is out of date; run npm run docs:config -- --write ${file}\n`,
+    );
     process.exit(1);
   }
 }

@@ -1,4 +1,3 @@
- 
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   auditStreamKeys,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
- 
+
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { toAuditEvent, type AuditSourceEvent } from '@gatehouse/audit-contracts';
