@@ -12,9 +12,9 @@
  */
 import { existsSync } from 'node:fs';
 import { runLoad, type LoadMeasurement } from './lib/load';
-import { openSession, type McpTarget } from './lib/mcp-http';
-import { httpOk, startNode, type BenchProcess } from './lib/processes';
-import { freePort, startStack, type BenchStack } from './lib/stack';
+import type { McpTarget } from './lib/mcp-http';
+import type { BenchProcess } from './lib/processes';
+import { echoSessions, startGatewayReplica, startStack, type BenchStack } from './lib/stack';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 6);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -31,24 +31,10 @@ interface Gateway {
 }
 
 async function startGateway(stack: BenchStack, label: 'A' | 'B', dist: string): Promise<Gateway> {
-  const script = `${dist}/apps/gateway/src/main.js`;
-  if (!existsSync(script)) throw new Error(`${script} not found: build ${dist} first`);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = await startNode(
-    `gateway-${label}`,
-    script,
-    { ...stack.gatewayEnv, PORT: String(port) },
-    () => httpOk(`${base}/readyz`),
-  );
-  const target: McpTarget = {
-    url: `${base}/mcp`,
-    token: stack.token,
-    tool: `${stack.upstreamSlug}__echo`,
-  };
-  const sessions: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) sessions.push(await openSession(target));
-  return { label, dist, process: child, target, sessions, runs: [] };
+  if (!existsSync(`${dist}/apps/gateway/src/main.js`)) throw new Error(`build ${dist} first`);
+  const replica = await startGatewayReplica(stack, `gateway-${label}`, [], dist);
+  const { target, sessionIds } = await echoSessions(stack, replica, SESSIONS);
+  return { label, dist, process: replica.process, target, sessions: sessionIds, runs: [] };
 }
 
 const median = (values: number[]) => {

@@ -15,8 +15,8 @@
  */
 import { runLoad, type LoadMeasurement } from './lib/load';
 import { startNoopCollector } from './lib/noop-collector';
-import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
-import { startGatewayReplica, startStack, type GatewayReplica } from './lib/stack';
+import type { McpTarget } from './lib/mcp-http';
+import { echoSessions, startGatewayReplica, startStack, type GatewayReplica } from './lib/stack';
 import { DEFAULT_VARIANTS, parseVariants, type TelemetryVariant } from './lib/telemetry-variants';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -59,14 +59,7 @@ async function main(): Promise<void> {
         [],
         dist,
       );
-      const target: McpTarget = {
-        url: gateway.url,
-        token: stack.token,
-        tool: `${stack.upstreamSlug}__echo`,
-      };
-      const sessionIds: string[] = [];
-      for (let i = 0; i < SESSIONS; i++) sessionIds.push(await openSession(target));
-      await checkToolCall(target, sessionIds[0] ?? '');
+      const { target, sessionIds } = await echoSessions(stack, gateway, SESSIONS);
       const group = { target, sessionIds, ...(RATE ? { rate: RATE } : {}) };
       subjects.push({ variant, gateway, group, runs: [] });
     }

@@ -14,9 +14,8 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { summariseCpuProfile, type ProfileSummary } from './lib/cpu-profile';
 import { runLoad } from './lib/load';
-import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
 import { ROOT } from './lib/processes';
-import { startGatewayReplica, startStack, type BenchStack } from './lib/stack';
+import { echoSessions, startGatewayReplica, startStack, type BenchStack } from './lib/stack';
 import { startNoopCollector } from './lib/noop-collector';
 import { parseVariants, type TelemetryVariant } from './lib/telemetry-variants';
 
@@ -49,14 +48,7 @@ async function profileVariant(stack: BenchStack, variant: TelemetryVariant): Pro
   let calls = 0;
   let cpuMsPerCall = NaN;
   try {
-    const target: McpTarget = {
-      url: gateway.url,
-      token: stack.token,
-      tool: `${stack.upstreamSlug}__echo`,
-    };
-    const sessionIds: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) sessionIds.push(await openSession(target));
-    await checkToolCall(target, sessionIds[0] ?? '');
+    const { target, sessionIds } = await echoSessions(stack, gateway, SESSIONS);
     const group = { target, sessionIds, ...(RATE ? { rate: RATE } : {}) };
     await runLoad([group], WARMUP_SECONDS, []);
     measuredFrom = Date.now();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { generateToken } from '@gatehouse/auth';
 import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
+import { checkToolCall, openSession, type McpTarget } from './mcp-http';
 import { httpOk, startNode, type BenchProcess } from './processes';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -142,4 +143,21 @@ export async function startGatewayReplica(
     nodeArgs,
   );
   return { process, url: `${base}/mcp` };
+}
+
+/** The echo tool through a gateway replica of the stack, and `count` sessions opened on it. */
+export async function echoSessions(
+  stack: BenchStack,
+  gateway: GatewayReplica,
+  count: number,
+): Promise<{ target: McpTarget; sessionIds: string[] }> {
+  const target: McpTarget = {
+    url: gateway.url,
+    token: stack.token,
+    tool: `${stack.upstreamSlug}__echo`,
+  };
+  const sessionIds: string[] = [];
+  for (let i = 0; i < count; i++) sessionIds.push(await openSession(target));
+  await checkToolCall(target, sessionIds[0] ?? '');
+  return { target, sessionIds };
 }
