@@ -9,9 +9,7 @@ import {
 } from '@gatehouse/session-store';
 import { randomUUID } from 'node:crypto';
 import {
-  annotateActiveSpan,
   describeMcpRequest,
-  gatehouseMetrics,
   McpAttributes,
   withSpan,
   type Logger,
@@ -19,9 +17,16 @@ import {
 } from '@gatehouse/telemetry';
 import type { Implementation, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
+import { ClientStreams } from './client-streams';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
-import { countedStream, describeSession, nameAfterBody, traced } from './request-span';
+import {
+  countedStream,
+  describeSession,
+  nameAfterBody,
+  observeInitialize,
+  traced,
+} from './request-span';
 import { GET_STREAM_ID, type GetStreamHub } from './get-stream-hub';
 import { RequestChecks, SESSION_HEADER } from './request-checks';
 import type { InflightRegistry } from './inflight';
@@ -56,11 +61,7 @@ const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
  */
 export class McpGateway {
   private unsubscribe: (() => Promise<void>) | undefined;
-  /** Open GET streams of this replica by session: ended when the session ends, and at shutdown. */
-  private readonly openStreams = new Map<string, Set<AbortController>>();
-  private stopping = false;
-  private sessionCheck: NodeJS.Timeout | undefined;
-  private unsubscribeTerminated: (() => Promise<void>) | undefined;
+  private readonly clientStreams: ClientStreams;
 
   constructor(
     private readonly settings: GatewaySettings,
@@ -78,24 +79,14 @@ export class McpGateway {
     private readonly logger: Logger,
     /** Finishes calls of dead replicas (Redis deployments; absent in the embedded mode). */
     private readonly takeover?: InflightTakeover,
-  ) {}
+  ) {
+    this.clientStreams = new ClientStreams(sessions, bus, settings.streamSessionCheckMs ?? 15_000);
+  }
 
   async start(): Promise<void> {
-    this.sessionCheck = setInterval(
-      () => void this.endStreamsOfLostSessions(),
-      this.settings.streamSessionCheckMs ?? 15_000,
-    );
-    this.sessionCheck.unref();
+    await this.clientStreams.start();
     await this.hub.start();
     await this.takeover?.start();
-    this.unsubscribeTerminated = await this.bus.subscribe(
-      BusChannels.sessionTerminated,
-      (message) => {
-        const { sessionId } = message as { sessionId?: unknown };
-        if (typeof sessionId === 'string')
-          this.closeStreams(sessionId, 'the session was terminated');
-      },
-    );
     this.unsubscribe = await this.bus.subscribe(CANCEL_CHANNEL, (message) => {
       const { sessionId, requestId, reason } = message as {
         sessionId: string;
@@ -132,51 +123,10 @@ export class McpGateway {
 
   /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.sessionCheck);
     await this.unsubscribe?.();
-    await this.unsubscribeTerminated?.();
     await this.hub.stop();
     this.takeover?.stopSweeping();
-    for (const sessionId of [...this.openStreams.keys()])
-      this.closeStreams(sessionId, 'shutting down');
-  }
-
-  private closeStreams(sessionId: string, reason: string): void {
-    for (const connection of this.openStreams.get(sessionId) ?? [])
-      connection.abort(new Error(reason));
-    this.openStreams.delete(sessionId);
-  }
-
-  /** Registers an open GET connection of the session until it ends. */
-  private trackStream(sessionId: string, connection: AbortController): () => void {
-    let connections = this.openStreams.get(sessionId);
-    if (!connections) {
-      connections = new Set();
-      this.openStreams.set(sessionId, connections);
-    }
-    const set = connections;
-    set.add(connection);
-    const untrack = () => {
-      set.delete(connection);
-      if (set.size === 0 && this.openStreams.get(sessionId) === set)
-        this.openStreams.delete(sessionId);
-    };
-    connection.signal.addEventListener('abort', untrack, { once: true });
-    return untrack;
-  }
-
-  private async endStreamsOfLostSessions(): Promise<void> {
-    await Promise.all(
-      [...this.openStreams.keys()].map(async (sessionId) => {
-        try {
-          if (!(await this.sessions.get(sessionId)))
-            this.closeStreams(sessionId, 'the session no longer exists');
-        } catch {
-          // Session store unreachable: keep the streams, check again next time.
-        }
-      }),
-    );
+    await this.clientStreams.stop();
   }
 
   async handlePost(req: McpHttpRequest): Promise<McpHttpResponse> {
@@ -278,12 +228,11 @@ export class McpGateway {
         ...(lastEventId ? { after: lastEventId } : {}),
         signal: connection.signal,
       });
-      const untrack = this.trackStream(session.id, connection);
       this.touch(session);
       return {
         status: 200,
         headers: { [SESSION_HEADER]: session.id },
-        stream: countedStream(untilDone(tail, untrack)),
+        stream: countedStream(this.clientStreams.follow(session.id, connection, tail)),
       };
     });
   }
@@ -444,29 +393,7 @@ export class McpGateway {
   ): Promise<McpHttpResponse> {
     const started = performance.now();
     const response = await this.initializer.initialize(req, identity, request);
-    const sessionId = response.headers[SESSION_HEADER];
-    const outcome = response.status === 200 && sessionId ? 'ok' : 'error';
-    if (sessionId) {
-      const params = request.params as { protocolVersion?: unknown } | undefined;
-      annotateActiveSpan({
-        [McpAttributes.SESSION_ID]: sessionId,
-        ...(typeof params?.protocolVersion === 'string'
-          ? { [McpAttributes.PROTOCOL_VERSION]: params.protocolVersion }
-          : {}),
-      });
-    }
-    const labels = { [McpAttributes.METHOD_NAME]: 'initialize', [McpAttributes.OUTCOME]: outcome };
-    gatehouseMetrics().requests.add(1, labels);
-    gatehouseMetrics().requestDuration.record((performance.now() - started) / 1000, labels);
+    observeInitialize(request, response, started);
     return response;
-  }
-}
-
-/** Yields `events`, then runs `done` however the iteration ends. */
-async function* untilDone<T>(events: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
-  try {
-    yield* events;
-  } finally {
-    done();
   }
 }

@@ -1,6 +1,7 @@
 import type { JsonRpcBody } from '@gatehouse/mcp-protocol';
 import type { SessionWithUpstreams } from '@gatehouse/session-store';
 import {
+  annotateActiveSpan,
   describeMcpRequest,
   gatehouseMetrics,
   McpAttributes,
@@ -10,9 +11,10 @@ import {
   type Span,
 } from '@gatehouse/telemetry';
 import { GatewayHttpError } from './gateway-error';
+import { SESSION_HEADER } from './request-checks';
 import type { McpHttpRequest, McpHttpResponse } from './http-types';
 import type { SseEvent } from './response-stream';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 
 /**
  * One SERVER span per HTTP request: for a POST, named after the JSON-RPC method it carries
@@ -116,4 +118,26 @@ export async function* countedStream(
   } finally {
     openStreams.add(-1);
   }
+}
+
+/** Span attributes and request metrics of an initialize (its session id is known only now). */
+export function observeInitialize(
+  request: JSONRPCRequest,
+  response: McpHttpResponse,
+  startedAt: number,
+): void {
+  const sessionId = response.headers[SESSION_HEADER];
+  const outcome = response.status === 200 && sessionId ? 'ok' : 'error';
+  if (sessionId) {
+    const params = request.params as { protocolVersion?: unknown } | undefined;
+    annotateActiveSpan({
+      [McpAttributes.SESSION_ID]: sessionId,
+      ...(typeof params?.protocolVersion === 'string'
+        ? { [McpAttributes.PROTOCOL_VERSION]: params.protocolVersion }
+        : {}),
+    });
+  }
+  const labels = { [McpAttributes.METHOD_NAME]: 'initialize', [McpAttributes.OUTCOME]: outcome };
+  gatehouseMetrics().requests.add(1, labels);
+  gatehouseMetrics().requestDuration.record((performance.now() - startedAt) / 1000, labels);
 }
