@@ -3,7 +3,9 @@ import {
   body,
   messagesOf,
   namesProblemOrIsResult,
+  postFuzzBody,
   type Answer,
+  type FuzzSessions,
   type SessionChoice,
 } from './support/fuzz-arbitraries';
 import { rawSession } from './support/raw-mcp';
@@ -15,7 +17,7 @@ const FUZZ_TIME_LIMIT_MS = 15_000;
 describe('JSON-RPC endpoint under generated malformed and hostile bodies', () => {
   let h: GatewayHarness;
   let url: string;
-  const sessions = new Map<SessionChoice, { session: string; version: string }>();
+  const sessions: FuzzSessions = new Map();
   beforeAll(async () => {
     h = await startGatewayHarness({ replicas: 1, env: { UPSTREAM_TIMEOUT_MS: '3000' } });
     url = h.gateways[0]!.url;
@@ -26,29 +28,13 @@ describe('JSON-RPC endpoint under generated malformed and hostile bodies', () =>
     await h.close();
   });
 
-  async function post(text: string, choice: SessionChoice): Promise<Answer> {
-    const headers: Record<string, string> = {
-      accept: 'application/json, text/event-stream',
-      'content-type': 'application/json',
-      authorization: `Bearer ${h.admin.token}`,
-    };
-    const chosen = sessions.get(choice);
-    if (chosen) {
-      headers['mcp-session-id'] = chosen.session;
-      headers['mcp-protocol-version'] = chosen.version;
-    }
-    const response = await fetch(`${url}/mcp`, {
-      method: 'POST',
-      headers,
-      body: text,
-      signal: AbortSignal.timeout(10_000),
-    });
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      text: await response.text(),
-    };
-  }
+  const post = (text: string, choice: SessionChoice): Promise<Answer> =>
+    postFuzzBody(
+      { url, token: h.admin.token, sessions, timeoutMs: 10_000 },
+      text,
+      'application/json',
+      choice,
+    );
 
   it('never answers 5xx, never crashes, and every error names the problem', async () => {
     let runs = 0;

@@ -4,7 +4,9 @@ import {
   hostileBody,
   messagesOf,
   namesProblemOrIsResult,
+  postFuzzBody,
   type Answer,
+  type FuzzSessions,
   type SessionChoice,
 } from '../support/fuzz-arbitraries';
 import { startGatewayHarness, type GatewayHarness } from '../support/gateway-harness';
@@ -25,7 +27,7 @@ const TIME_LIMIT_MS = Number(process.env['FAULTS_FUZZ_MS'] ?? 45_000);
 describe('fault: heavy fuzzing of the JSON-RPC endpoint', () => {
   let h: GatewayHarness;
   let gw: GatewayProcess;
-  const sessions = new Map<SessionChoice, { session: string; version: string }>();
+  const sessions: FuzzSessions = new Map();
   beforeAll(async () => {
     h = await startGatewayHarness({ replicas: 0, env: { UPSTREAM_TIMEOUT_MS: '3000' } });
     gw = await startGatewayProcess({ ...h.env, ...memoryProbeEnv() });
@@ -37,29 +39,13 @@ describe('fault: heavy fuzzing of the JSON-RPC endpoint', () => {
     await h?.close();
   }, 60_000);
 
-  async function post(body: string | Buffer, type: string, choice: SessionChoice): Promise<Answer> {
-    const headers: Record<string, string> = {
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${h.admin.token}`,
-    };
-    if (type) headers['content-type'] = type;
-    const chosen = sessions.get(choice);
-    if (chosen) {
-      headers['mcp-session-id'] = chosen.session;
-      headers['mcp-protocol-version'] = chosen.version;
-    }
-    const response = await fetch(`${gw.url}/mcp`, {
-      method: 'POST',
-      headers,
+  const post = (body: string | Buffer, type: string, choice: SessionChoice): Promise<Answer> =>
+    postFuzzBody(
+      { url: gw.url, token: h.admin.token, sessions, timeoutMs: 20_000 },
       body,
-      signal: AbortSignal.timeout(20_000),
-    });
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? '',
-      text: await response.text(),
-    };
-  }
+      type,
+      choice,
+    );
 
   it('never answers 5xx, never crashes, and every error names the problem', async () => {
     const before = await sampleMemory(gw);

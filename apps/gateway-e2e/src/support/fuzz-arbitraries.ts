@@ -122,6 +122,39 @@ export interface Answer {
   text: string;
 }
 
+/** The sessions a fuzz run posts into, by choice ('none' has no entry). */
+export type FuzzSessions = Map<SessionChoice, { session: string; version: string }>;
+
+/** POSTs one generated body to `${url}/mcp` on the chosen session; `contentType` '' sends none. */
+export async function postFuzzBody(
+  target: { url: string; token: string; sessions: FuzzSessions; timeoutMs: number },
+  body: string | Buffer,
+  contentType: string,
+  choice: SessionChoice,
+): Promise<Answer> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/event-stream',
+    authorization: `Bearer ${target.token}`,
+  };
+  if (contentType) headers['content-type'] = contentType;
+  const chosen = target.sessions.get(choice);
+  if (chosen) {
+    headers['mcp-session-id'] = chosen.session;
+    headers['mcp-protocol-version'] = chosen.version;
+  }
+  const response = await fetch(`${target.url}/mcp`, {
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(target.timeoutMs),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text: await response.text(),
+  };
+}
+
 /** A JSON value that carries `error.message` (a non-empty string) or a JSON-RPC result. */
 export function namesProblemOrIsResult(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;

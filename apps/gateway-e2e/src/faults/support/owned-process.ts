@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 /**
  * Child processes of the fault suite (redis-server, postgres, gateway replicas, ...) that must
@@ -136,18 +135,7 @@ export async function killAllOwned(): Promise<void> {
   await Promise.all([...owned].map((p) => p.kill()));
 }
 
-/** A TCP port free right now on 127.0.0.1 (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort } from '../../support/free-port';
 
 /** Polls `probe` until it resolves truthy; throws with `describe()` after `timeoutMs`. */
 export async function waitFor<T>(
