@@ -4,7 +4,8 @@
 # Build: docker build -t gatehouse:dev .      Run: docker run gatehouse:dev gateway
 # See docs/deploy.md. Runs as uid 1000 and writes nothing outside /tmp (read-only root fs).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS: Node 20 left support in April 2026. CI runs every test tier on both.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: every dependency, generate the Prisma client, compile to dist/ ----------------------
 FROM ${NODE_IMAGE} AS build

@@ -9,6 +9,7 @@ export default [
       '**/node_modules',
       '**/dist',
       'tmp/**',
+      '.gatehouse/**',
       '**/.nx',
       '**/generated/**',
       'coverage',

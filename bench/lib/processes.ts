@@ -12,6 +12,14 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The Node binary for Gatehouse's own processes (gateway, audit-service):
+ * `BENCH_GATEHOUSE_NODE`, else the one running the benchmark. The fixture upstream and the
+ * load generator always run on the benchmark's own Node, so a runtime comparison changes
+ * only what we ship.
+ */
+export const GATEHOUSE_NODE = process.env['BENCH_GATEHOUSE_NODE'] || process.execPath;
+
 /** Starts `node <script>` (relative to the repo root) and waits until `ready()` resolves. */
 export async function startNode(
   name: string,
@@ -19,8 +27,9 @@ export async function startNode(
   env: Record<string, string>,
   ready: () => Promise<boolean>,
   nodeArgs: string[] = [],
+  nodeBinary: string = process.execPath,
 ): Promise<BenchProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
+  const child = spawn(nodeBinary, [...nodeArgs, join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

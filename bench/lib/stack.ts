@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { generateToken } from '@gatehouse/auth';
 import { createRepositories, createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
 import { checkToolCall, openSession, type McpTarget } from './mcp-http';
-import { httpOk, startNode, type BenchProcess } from './processes';
+import { GATEHOUSE_NODE, httpOk, startNode, type BenchProcess } from './processes';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 /**
@@ -104,6 +104,8 @@ export async function startStack(): Promise<BenchStack> {
     AUDIT_SCRIPT,
     { ...gatewayEnv, PORT: String(auditPort) },
     () => httpOk(`http://127.0.0.1:${auditPort}/healthz`),
+    [],
+    GATEHOUSE_NODE,
   );
   return {
     db,
@@ -141,6 +143,7 @@ export async function startGatewayReplica(
     { ...stack.gatewayEnv, PORT: String(port) },
     () => httpOk(`${base}/readyz`),
     nodeArgs,
+    GATEHOUSE_NODE,
   );
   return { process, url: `${base}/mcp` };
 }
