@@ -9,21 +9,29 @@
  *
  * BENCH_SECONDS (default 6) per run, BENCH_ROUNDS (default 3), BENCH_SESSIONS (default 10).
  * The fixture and audit-service come from BENCH_DIST (default dist), as in bench/run.ts.
+ * BENCH_A_NODE / BENCH_B_NODE run that side's gateway on another Node binary (default
+ * BENCH_GATEHOUSE_NODE, else this Node): the same build twice compares two runtimes.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { runLoad, type LoadMeasurement } from './lib/load';
 import type { McpTarget } from './lib/mcp-http';
-import type { BenchProcess } from './lib/processes';
+import { GATEHOUSE_NODE, type BenchProcess } from './lib/processes';
 import { echoSessions, startGatewayReplica, startStack, type BenchStack } from './lib/stack';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 6);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 10);
 const BUILDS = { A: process.env['BENCH_A'], B: process.env['BENCH_B'] };
+const NODES = {
+  A: process.env['BENCH_A_NODE'] || GATEHOUSE_NODE,
+  B: process.env['BENCH_B_NODE'] || GATEHOUSE_NODE,
+};
 
 interface Gateway {
   label: 'A' | 'B';
   dist: string;
+  node: string;
   process: BenchProcess;
   target: McpTarget;
   sessions: string[];
@@ -32,9 +40,10 @@ interface Gateway {
 
 async function startGateway(stack: BenchStack, label: 'A' | 'B', dist: string): Promise<Gateway> {
   if (!existsSync(`${dist}/apps/gateway/src/main.js`)) throw new Error(`build ${dist} first`);
-  const replica = await startGatewayReplica(stack, `gateway-${label}`, [], dist);
+  const replica = await startGatewayReplica(stack, `gateway-${label}`, [], dist, NODES[label]);
   const { target, sessionIds } = await echoSessions(stack, replica, SESSIONS);
-  return { label, dist, process: replica.process, target, sessions: sessionIds, runs: [] };
+  const node = execFileSync(NODES[label], ['--version'], { encoding: 'utf8' }).trim();
+  return { label, dist, node, process: replica.process, target, sessions: sessionIds, runs: [] };
 }
 
 const median = (values: number[]) => {
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
     for (const g of gateways) {
       const cpu = median(g.runs.map((m) => ((m.cpu['gateway'] ?? 0) * 10) / m.rps));
       console.log(
-        `| ${g.label} (${g.dist}) | ${cpu.toFixed(3)} | ${Math.round(median(g.runs.map((m) => m.rps)))} | ${median(g.runs.map((m) => m.p50)).toFixed(2)} | ${median(g.runs.map((m) => m.p99)).toFixed(2)} |`,
+        `| ${g.label} (${g.dist}, node ${g.node}) | ${cpu.toFixed(3)} | ${Math.round(median(g.runs.map((m) => m.rps)))} | ${median(g.runs.map((m) => m.p50)).toFixed(2)} | ${median(g.runs.map((m) => m.p99)).toFixed(2)} |`,
       );
     }
   } finally {

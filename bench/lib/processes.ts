@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +19,13 @@ export interface BenchProcess {
  * only what we ship.
  */
 export const GATEHOUSE_NODE = process.env['BENCH_GATEHOUSE_NODE'] || process.execPath;
+
+/** `node --version` of GATEHOUSE_NODE. */
+export function gatehouseNodeVersion(): string {
+  return GATEHOUSE_NODE === process.execPath
+    ? process.version
+    : execFileSync(GATEHOUSE_NODE, ['--version'], { encoding: 'utf8' }).trim();
+}
 
 /** Starts `node <script>` (relative to the repo root) and waits until `ready()` resolves. */
 export async function startNode(

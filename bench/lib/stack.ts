@@ -134,6 +134,7 @@ export async function startGatewayReplica(
   name: string,
   nodeArgs: string[] = [],
   dist = DIST,
+  nodeBinary = GATEHOUSE_NODE,
 ): Promise<GatewayReplica> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -143,7 +144,7 @@ export async function startGatewayReplica(
     { ...stack.gatewayEnv, PORT: String(port) },
     () => httpOk(`${base}/readyz`),
     nodeArgs,
-    GATEHOUSE_NODE,
+    nodeBinary,
   );
   return { process, url: `${base}/mcp` };
 }
