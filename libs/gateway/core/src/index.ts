@@ -2,7 +2,6 @@ export { GatewayHttpError, type HttpFailureCode } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 export { InflightRegistry } from './inflight';
 export {
-  CALL_LOST_CODE,
   InflightTakeover,
   type InflightCallRecord,
   type InflightTakeoverOptions,
@@ -25,6 +24,7 @@ export { Relay, RpcError } from './relay';
 export { ResponseStream } from './response-stream';
 export { CANCEL_CHANNEL, SessionDispatcher } from './session-dispatcher';
 export { TargetResolver } from './target-resolver';
+export { CALL_LOST_CODE } from './taken-call-finisher';
 export { POLICY_DENIED_CODE, ToolCallHandler } from './tool-call-handler';
 export { ToolCatalog } from './tool-catalog';
 export { reachableUpstreams, targetOf, UpstreamSessions } from './upstream-sessions';
