@@ -79,7 +79,10 @@ export async function createRuntime(
   if (mode === 'embedded' || !config.REDIS_URL) {
     bus = new InMemoryBus();
     sessions = new InMemorySessionStore();
-    events = new InMemorySessionEventLog(config.SESSION_EVENT_LOG_MAX);
+    events = new InMemorySessionEventLog(
+      config.SESSION_EVENT_LOG_MAX,
+      config.SESSION_EVENT_LOG_MAX_BYTES,
+    );
   } else {
     const connection = connectRedis(config.REDIS_URL, service);
     connection.on('error', (error: Error) =>
@@ -95,6 +98,7 @@ export async function createRuntime(
       bus,
       config.REDIS_KEY_PREFIX,
       config.SESSION_EVENT_LOG_MAX,
+      config.SESSION_EVENT_LOG_MAX_BYTES,
       config.SESSION_IDLE_TTL_SECONDS,
     );
     checks['redis'] = async () => {

@@ -151,6 +151,11 @@ export const configSchema = z.object({
     .describe(
       'SSE events kept per session for resumption with Last-Event-ID (oldest dropped first).',
     ),
+  SESSION_EVENT_LOG_MAX_BYTES: positiveInt
+    .default(32 * 1024 * 1024)
+    .describe(
+      'Bytes of SSE events (their JSON messages) kept per session for resumption, in Redis or in memory: past it the oldest are dropped, except the newest event, which is kept however large.',
+    ),
   MCP_MAX_BODY_BYTES: positiveInt
     .default(4 * 1024 * 1024)
     .describe('Largest accepted request body.'),

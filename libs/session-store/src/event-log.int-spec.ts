@@ -40,7 +40,7 @@ describe.each([
   [
     'in-memory',
     () => {
-      const l = new InMemorySessionEventLog(100);
+      const l = new InMemorySessionEventLog(100, 1024 * 1024);
       return [l, l] as const;
     },
   ],
@@ -52,8 +52,8 @@ describe.each([
       const busB = new RedisBus(REDIS_URL, prefix);
       buses.push(busA, busB);
       return [
-        new RedisSessionEventLog(connect(), busA, prefix, 100, 60),
-        new RedisSessionEventLog(connect(), busB, prefix, 100, 60),
+        new RedisSessionEventLog(connect(), busA, prefix, 100, 1024 * 1024, 60),
+        new RedisSessionEventLog(connect(), busB, prefix, 100, 1024 * 1024, 60),
       ] as const;
     },
   ],
@@ -124,8 +124,8 @@ describe('redis session event log, slow reader', () => {
     const busA = new RedisBus(REDIS_URL, prefix);
     const busB = new RedisBus(REDIS_URL, prefix);
     buses.push(busA, busB);
-    writer = new RedisSessionEventLog(connect(), busA, prefix, 100, 60);
-    reader = new RedisSessionEventLog(connect(), busB, prefix, 100, 60);
+    writer = new RedisSessionEventLog(connect(), busA, prefix, 100, 1024 * 1024, 60);
+    reader = new RedisSessionEventLog(connect(), busB, prefix, 100, 1024 * 1024, 60);
   });
 
   it('ends a live reader that falls more than the log length behind, instead of buffering for it', async () => {

@@ -10,19 +10,30 @@ interface Entry {
   seq: number;
   streamId: string;
   event: LoggedEvent;
+  /** The message's size as the Redis log counts it (its JSON). */
+  bytes: number;
 }
 
-/** The embedded mode's event log: the same contract in one process's memory, bounded per session. */
+/**
+ * The embedded mode's event log: the same contract in one process's memory, bounded per session
+ * by count and bytes like the Redis log (oldest dropped first, never the newest).
+ */
 export class InMemorySessionEventLog implements SessionEventLog {
-  private readonly logs = new Map<string, { entries: Entry[]; waiters: Set<() => void> }>();
+  private readonly logs = new Map<
+    string,
+    { entries: Entry[]; bytes: number; waiters: Set<() => void> }
+  >();
   private seq = 0;
 
-  constructor(private readonly maxEvents: number) {}
+  constructor(
+    private readonly maxEvents: number,
+    private readonly maxBytes: number,
+  ) {}
 
   private log(sessionId: string) {
     let log = this.logs.get(sessionId);
     if (!log) {
-      log = { entries: [], waiters: new Set() };
+      log = { entries: [], bytes: 0, waiters: new Set() };
       this.logs.set(sessionId, log);
     }
     return log;
@@ -37,9 +48,16 @@ export class InMemorySessionEventLog implements SessionEventLog {
     const log = this.log(sessionId);
     const seq = ++this.seq;
     const event: LoggedEvent = { id: `${streamId}_${seq}`, message, final };
-    log.entries.push({ seq, streamId, event });
-    if (log.entries.length > this.maxEvents)
-      log.entries.splice(0, log.entries.length - this.maxEvents);
+    const bytes = Buffer.byteLength(JSON.stringify(message));
+    log.entries.push({ seq, streamId, event, bytes });
+    log.bytes += bytes;
+    let dropped = 0;
+    while (
+      log.entries.length - dropped > 1 &&
+      (log.entries.length - dropped > this.maxEvents || log.bytes > this.maxBytes)
+    )
+      log.bytes -= log.entries[dropped++]?.bytes ?? 0;
+    log.entries.splice(0, dropped);
     for (const wake of log.waiters) wake();
     return event;
   }

@@ -7,6 +7,7 @@ import {
   type SessionEventLog,
   type TailOptions,
 } from './event-log';
+import { defineAppendEvent } from './event-log-append.redis';
 import { encodeInflight, inflightKey, type InflightWrite } from './inflight-calls';
 
 const ENTRY_ID = /^\d+-\d+$/;
@@ -16,6 +17,8 @@ interface Published {
   streamId: string;
   message: JSONRPCMessage;
   final: boolean;
+  /** The message's size as logged (absent from a replica of an older version: counted as 0). */
+  bytes?: number;
 }
 
 /** Orders Redis Stream ids (`<ms>-<seq>`). */
@@ -26,9 +29,10 @@ function compareEntryIds(a: string, b: string): number {
 }
 
 /**
- * One Redis Stream per session (bounded, expiring with the session) holds every SSE event for
- * replay; live delivery goes over the bus, so a replica needs no blocking connection per open
- * stream. A reader subscribes first, then replays from the stream, then drops live duplicates.
+ * One Redis Stream per session (bounded by count and bytes, expiring with the session) holds
+ * every SSE event for replay; live delivery goes over the bus, so a replica needs no blocking
+ * connection per open stream. A reader subscribes first, then replays from the stream, then
+ * drops live duplicates.
  */
 export class RedisSessionEventLog implements SessionEventLog {
   constructor(
@@ -36,11 +40,19 @@ export class RedisSessionEventLog implements SessionEventLog {
     private readonly bus: Bus,
     private readonly prefix: string,
     private readonly maxEvents: number,
+    private readonly maxBytes: number,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    defineAppendEvent(redis);
+  }
 
   private key(sessionId: string): string {
     return `${this.prefix}session:${sessionId}:events`;
+  }
+
+  /** The bytes the session's stream holds (kept by the append script, same TTL). */
+  private bytesKey(sessionId: string): string {
+    return `${this.prefix}session:${sessionId}:events:bytes`;
   }
 
   private channel(sessionId: string): string {
@@ -54,23 +66,19 @@ export class RedisSessionEventLog implements SessionEventLog {
     final = false,
     inflight?: InflightWrite,
   ): Promise<LoggedEvent> {
-    const key = this.key(sessionId);
+    const logged = JSON.stringify(message);
     const multi = this.redis
       .multi()
-      .xadd(
-        key,
-        'MAXLEN',
-        '~',
-        String(this.maxEvents),
-        '*',
-        's',
+      .gatehouseAppendEvent(
+        this.key(sessionId),
+        this.bytesKey(sessionId),
+        this.maxEvents,
+        this.maxBytes,
+        this.ttlSeconds,
         streamId,
-        'm',
-        JSON.stringify(message),
-        'f',
+        logged,
         final ? '1' : '0',
-      )
-      .expire(key, this.ttlSeconds);
+      );
     // The in-flight call entry changes with the event that carries it: same transaction.
     if (inflight && 'remove' in inflight) multi.hdel(inflightKey(this.prefix), inflight.field);
     else if (inflight)
@@ -80,9 +88,12 @@ export class RedisSessionEventLog implements SessionEventLog {
         encodeInflight(inflight.owner, inflight.record),
       );
     const result = await multi.exec();
+    const appendError = result?.[0]?.[0];
+    if (appendError) throw appendError;
     const entryId = result?.[0]?.[1];
     if (typeof entryId !== 'string') throw new Error('could not append to the session event log');
-    const published: Published = { entryId, streamId, message, final };
+    const bytes = Buffer.byteLength(logged);
+    const published: Published = { entryId, streamId, message, final, bytes };
     await this.bus.publish(this.channel(sessionId), published);
     return { id: `${streamId}_${entryId}`, message, final };
   }
@@ -93,18 +104,25 @@ export class RedisSessionEventLog implements SessionEventLog {
     options: TailOptions,
   ): AsyncIterable<LoggedEvent> {
     const live: Published[] = [];
+    let liveBytes = 0;
     let wake: (() => void) | undefined;
     // A reader that does not keep up (its client stopped reading) must not make this replica
-    // hold every event published meanwhile: past the log's own length the stream ends, and the
-    // client resumes from the log with Last-Event-ID (what the log still holds is all it could
-    // have got anyway).
+    // hold every event published meanwhile: past the log's own bounds (count, then bytes, where
+    // a lone event may exceed them as in the log) the stream ends, and the client resumes from
+    // the log with Last-Event-ID (what the log still holds is all it could have got anyway).
     let overflowed = false;
     const unsubscribe = await this.bus.subscribe(this.channel(sessionId), (message) => {
       if (overflowed) return;
-      if (live.length >= this.maxEvents) {
+      const published = message as Published;
+      const bytes = published.bytes ?? 0;
+      if (live.length >= this.maxEvents || (live.length > 0 && liveBytes + bytes > this.maxBytes)) {
         overflowed = true;
         live.length = 0;
-      } else live.push(message as Published);
+        liveBytes = 0;
+      } else {
+        live.push(published);
+        liveBytes += bytes;
+      }
       wake?.();
     });
     const onAbort = () => wake?.();
@@ -142,6 +160,7 @@ export class RedisSessionEventLog implements SessionEventLog {
           wake = undefined;
           continue;
         }
+        liveBytes -= next.bytes ?? 0;
         if (
           next.streamId !== streamId ||
           (cursor !== undefined && compareEntryIds(next.entryId, cursor) <= 0)
@@ -158,7 +177,7 @@ export class RedisSessionEventLog implements SessionEventLog {
   }
 
   async drop(sessionId: string): Promise<void> {
-    await this.redis.del(this.key(sessionId));
+    await this.redis.del(this.key(sessionId), this.bytesKey(sessionId));
   }
 }
 

@@ -17,7 +17,8 @@ export interface TailOptions {
 
 /**
  * Every SSE event the gateway sends, per session, so a client can resume a stream with
- * Last-Event-ID on any replica. Bounded by count per session and expires with the session.
+ * Last-Event-ID on any replica. Bounded per session by count and by bytes (the oldest events go
+ * first, never the newest) and expires with the session.
  */
 export interface SessionEventLog {
   append(

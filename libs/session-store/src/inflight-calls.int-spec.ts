@@ -16,13 +16,15 @@ describe('RedisInflightCallStore', () => {
   const redis = new Redis(REDIS_URL);
   const prefix = `test:${randomUUID()}:`;
   const bus = new RedisBus(REDIS_URL, prefix);
-  const log = new RedisSessionEventLog(redis, bus, prefix, 100, 60);
+  const log = new RedisSessionEventLog(redis, bus, prefix, 100, 1024 * 1024, 60);
   const store = new RedisInflightCallStore(redis, prefix);
   afterAll(async () => {
     await redis.del(
       inflightKey(prefix),
       `${prefix}session:s1:events`,
       `${prefix}session:s2:events`,
+      `${prefix}session:s1:events:bytes`,
+      `${prefix}session:s2:events:bytes`,
       `${prefix}replica:B:alive`,
     );
     redis.disconnect();
