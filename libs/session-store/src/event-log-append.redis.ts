@@ -23,7 +23,7 @@ declare module 'ioredis' {
  * more than ARGV[1] events or more than ARGV[2] bytes, but never the entry just added: a client
  * must be able to fetch the event it is about to receive, however large. The trim is exact (no
  * `MAXLEN ~`) so that the total matches the entries kept. A missing total (a log written before
- * the byte budget, or a new one) is counted from the stream once.
+ * the byte budget) is counted from the stream once.
  */
 const APPEND_EVENT = `
 local function size(fields)
@@ -36,11 +36,13 @@ local maxEvents, maxBytes, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(
 local stored = redis.call('GET', KEYS[2])
 local id = redis.call('XADD', KEYS[1], '*', 's', ARGV[4], 'm', ARGV[5], 'f', ARGV[6])
 local count = redis.call('XLEN', KEYS[1])
-local total = #ARGV[5]
-if stored then
-  total = tonumber(stored) + total
-elseif count > 1 then
-  total = 0
+local total = 0
+if count == 1 then
+  -- A new log: the entry just added is all it holds, whatever total may linger.
+  total = #ARGV[5]
+elseif stored then
+  total = tonumber(stored) + #ARGV[5]
+else
   local cursor = '-'
   repeat
     local batch = redis.call('XRANGE', KEYS[1], cursor, '+', 'COUNT', 64)

@@ -131,6 +131,16 @@ describe('redis session event log byte accounting', () => {
     expect(held.sum).toBe(2000);
   });
 
+  it('starts the total of a new log afresh, whatever total lingers for it', async () => {
+    const log = redisLog(100, BUDGET);
+    const session = randomUUID();
+    await redis.set(`${prefix}session:${session}:events:bytes`, '999999');
+    await log.append(session, 'p1', sized(0, 500));
+    await log.append(session, 'p1', sized(1, 500));
+    expect((await bytesHeld(session)).ids).toHaveLength(2);
+    expect(await storedTotal(session)).toBe(1000);
+  });
+
   it('ends a live reader whose unread events pass the byte budget, though far fewer than the count bound', async () => {
     const writer = redisLog(100, BUDGET);
     const reader = redisLog(100, BUDGET);
