@@ -14,6 +14,15 @@ export {
 export { pgExecutor, pgliteExecutor, type SqlExecutor } from './sql-executor';
 export { createTestDatabase, type TestDatabase } from './test-database';
 export {
+  parseRebuildToolHoursArgs,
+  rebuildToolHoursByDay,
+  REBUILD_TOOL_HOURS_USAGE,
+  type RebuildToolHoursArgs,
+  type RebuildToolHoursOptions,
+  type RebuildToolHoursSummary,
+  type RebuiltChunk,
+} from './audit-tool-hours-rebuild';
+export {
   encodeCursor,
   decodeCursor,
   DEFAULT_PAGE_SIZE,

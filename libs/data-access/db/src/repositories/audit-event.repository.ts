@@ -133,12 +133,12 @@ export class AuditEventRepository {
    * hours; `from` is rounded down, `to` up), in one transaction. For backfills of past hours
    * (events written by a version without the rollup) and benchmarks: an event written into
    * those hours while this runs may be missed or counted twice. The write path keeps the rollup
-   * current by itself.
+   * current by itself. Returns how many rollup rows it wrote.
    */
-  async rebuildToolHours(tenantId: string, range: { from: Date; to: Date }): Promise<void> {
+  async rebuildToolHours(tenantId: string, range: { from: Date; to: Date }): Promise<number> {
     const from = new Date(Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS);
     const to = new Date(Math.ceil(range.to.getTime() / HOUR_MS) * HOUR_MS);
-    await this.prisma.$transaction([
+    const [, written] = await this.prisma.$transaction([
       this.prisma.$executeRaw`
         DELETE FROM audit_tool_hours WHERE tenant_id = ${tenantId}::uuid
            AND hour >= ${from}::timestamptz AND hour < ${to}::timestamptz`,
@@ -148,6 +148,19 @@ export class AuditEventRepository {
            AND time >= ${from}::timestamptz AND time < ${to}::timestamptz) AS events`),
       ),
     ]);
+    return written;
+  }
+
+  /**
+   * The earliest time the tenant's events or rollup rows hold (null: neither holds any), i.e.
+   * where a rebuild of everything starts: rollup rows older than every event are stale too.
+   */
+  async earliestToolHourTime(tenantId: string): Promise<Date | null> {
+    const [row] = await this.prisma.$queryRaw<{ earliest: Date | null }[]>`
+      SELECT least(
+        (SELECT min(time) FROM audit_events WHERE tenant_id = ${tenantId}::uuid),
+        (SELECT min(hour) FROM audit_tool_hours WHERE tenant_id = ${tenantId}::uuid)) AS earliest`;
+    return row?.earliest ?? null;
   }
 
   get(tenantId: string, eventId: string): Promise<AuditEvent | null> {
