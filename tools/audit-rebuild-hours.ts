@@ -10,6 +10,7 @@ import {
 import { DataAccessError } from '../libs/data-access/db/src/errors';
 import { createPrismaClient } from '../libs/data-access/db/src/prisma-client';
 import { createRepositories } from '../libs/data-access/db/src/repositories';
+import { runCommand } from './run-command';
 
 const PREFIX = 'audit-rebuild-hours:';
 
@@ -57,14 +58,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const code =
-      typeof error === 'object' && error && 'code' in error ? ` [${String(error.code)}]` : '';
-    console.error(
-      `${PREFIX} failed${code}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    process.exit(1);
-  },
-);
+runCommand('audit-rebuild-hours', main);

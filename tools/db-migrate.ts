@@ -4,6 +4,7 @@
 import { Client } from 'pg';
 import { findMigrationsDir, migrate } from '../libs/data-access/db/src/migrator';
 import { pgExecutor } from '../libs/data-access/db/src/sql-executor';
+import { runCommand } from './run-command';
 
 async function main(): Promise<number> {
   const databaseUrl = process.env['DATABASE_URL'];
@@ -32,14 +33,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const code =
-      typeof error === 'object' && error && 'code' in error ? ` [${String(error.code)}]` : '';
-    console.error(
-      `db-migrate: failed${code}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    process.exit(1);
-  },
-);
+runCommand('db-migrate', main);

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { rebuildToolHoursByDay, type RebuiltChunk } from './audit-tool-hours-rebuild';
 import { DataAccessError } from './errors';
 import { createRepositories, type AuditEventInput, type Repositories } from './repositories';
-import { latencyBucket, LATENCY_BUCKETS } from './repositories/latency-histogram';
+import { LATENCY_BUCKETS } from './repositories/latency-histogram';
+import {
+  storedToolHours,
+  toolHoursFromEvents,
+  type ToolHourRow,
+} from './repositories/tool-hours.test-support';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 const HOUR_MS = 3_600_000;
@@ -33,8 +38,7 @@ function events(tenantId: string, count: number): AuditEventInput[] {
   });
 }
 
-type Counts = { calls: number; denials: number; approvals: number; errors: number };
-type Row = Counts & { latencyHistogram: number[] };
+type Row = ToolHourRow;
 
 describe('rebuildToolHoursByDay, the audit:rebuild-hours command (real Postgres)', () => {
   let db: TestDatabase;
@@ -55,51 +59,8 @@ describe('rebuildToolHoursByDay, the audit:rebuild-hours command (real Postgres)
     await db.drop();
   });
 
-  /** The tenant's rollup rows as stored, by "hour upstream/tool". */
-  async function stored(tenantId: string): Promise<Map<string, Row>> {
-    const rows = await db.prisma.auditToolHour.findMany({ where: { tenantId } });
-    return new Map(
-      rows.map((r) => [
-        `${r.hour.toISOString()} ${r.upstream}/${r.tool}`,
-        {
-          calls: r.calls,
-          denials: r.denials,
-          approvals: r.approvals,
-          errors: r.errors,
-          latencyHistogram: r.latencyHistogram,
-        },
-      ]),
-    );
-  }
-
-  /** The rollup computed in TypeScript from the tenant's events. */
-  async function fromEvents(tenantId: string): Promise<Map<string, Row>> {
-    const rows = await db.prisma.auditEvent.findMany({
-      where: { tenantId, kind: 'mcp', tool: { not: null } },
-    });
-    const hours = new Map<string, Row>();
-    for (const e of rows) {
-      const hour = new Date(Math.floor(e.time.getTime() / HOUR_MS) * HOUR_MS);
-      const key = `${hour.toISOString()} ${e.upstream ?? ''}/${e.tool}`;
-      const row = hours.get(key) ?? {
-        calls: 0,
-        denials: 0,
-        approvals: 0,
-        errors: 0,
-        latencyHistogram: new Array<number>(LATENCY_BUCKETS).fill(0),
-      };
-      row.calls += 1;
-      if (e.decision === 'deny') row.denials += 1;
-      if (e.decision === 'require_approval') row.approvals += 1;
-      if (['error', 'upstream_error', 'timed_out'].includes(e.outcome)) row.errors += 1;
-      if (e.latencyMs !== null) {
-        const bucket = latencyBucket(e.latencyMs);
-        row.latencyHistogram[bucket] = (row.latencyHistogram[bucket] ?? 0) + 1;
-      }
-      hours.set(key, row);
-    }
-    return hours;
-  }
+  const stored = (tenantId: string) => storedToolHours(db.prisma, tenantId);
+  const fromEvents = (tenantId: string) => toolHoursFromEvents(db.prisma, tenantId);
 
   /** Calls per upstream/tool over whole hours, from stats (the rollup) and from the events. */
   async function statsAndEventCounts(tenantId: string, from: Date, to: Date) {

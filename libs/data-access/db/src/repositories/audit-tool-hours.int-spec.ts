@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../test-database';
 import type { AuditEventInput, ToolCallStats } from './audit-event.repository';
 import { createRepositories, type Repositories } from './index';
-import { LATENCY_BUCKETS, LATENCY_PERCENTILE_FACTOR, latencyBucket } from './latency-histogram';
+import { storedToolHours, toolHoursFromEvents } from './tool-hours.test-support';
+import { LATENCY_PERCENTILE_FACTOR } from './latency-histogram';
 
 const HOUR_MS = 3_600_000;
 const base = Date.parse('2026-04-01T00:00:00Z');
@@ -50,20 +51,6 @@ function events(tenantId: string, count: number, hours: number, seed: number): A
   });
 }
 
-interface ToolHour {
-  hour: number;
-  upstream: string;
-  tool: string;
-  calls: number;
-  denials: number;
-  approvals: number;
-  errors: number;
-  latencyHistogram: number[];
-}
-
-const keyOf = (r: { hour: number; upstream: string; tool: string }): string =>
-  `${new Date(r.hour).toISOString()} ${r.upstream}/${r.tool}`;
-
 describe('audit_tool_hours, the hourly rollup of tool calls (real Postgres)', () => {
   let db: TestDatabase;
   let repos: Repositories;
@@ -84,56 +71,8 @@ describe('audit_tool_hours, the hourly rollup of tool calls (real Postgres)', ()
     await db.drop();
   });
 
-  /** The rollup rows of a tenant, as stored. */
-  async function stored(tenantId: string): Promise<Map<string, ToolHour>> {
-    const rows = await db.prisma.auditToolHour.findMany({ where: { tenantId } });
-    return new Map(
-      rows.map((r) => {
-        const row: ToolHour = {
-          hour: r.hour.getTime(),
-          upstream: r.upstream,
-          tool: r.tool,
-          calls: r.calls,
-          denials: r.denials,
-          approvals: r.approvals,
-          errors: r.errors,
-          latencyHistogram: r.latencyHistogram,
-        };
-        return [keyOf(row), row];
-      }),
-    );
-  }
-
-  /** The rollup recomputed in TypeScript from the tenant's events as stored now. */
-  async function recomputed(tenantId: string): Promise<Map<string, ToolHour>> {
-    const rows = await db.prisma.auditEvent.findMany({ where: { tenantId, kind: 'mcp' } });
-    const hours = new Map<string, ToolHour>();
-    for (const e of rows) {
-      if (e.tool === null) continue;
-      const hour = Math.floor(e.time.getTime() / HOUR_MS) * HOUR_MS;
-      const key = keyOf({ hour, upstream: e.upstream ?? '', tool: e.tool });
-      const row = hours.get(key) ?? {
-        hour,
-        upstream: e.upstream ?? '',
-        tool: e.tool,
-        calls: 0,
-        denials: 0,
-        approvals: 0,
-        errors: 0,
-        latencyHistogram: new Array<number>(LATENCY_BUCKETS).fill(0),
-      };
-      row.calls += 1;
-      if (e.decision === 'deny') row.denials += 1;
-      if (e.decision === 'require_approval') row.approvals += 1;
-      if (['error', 'upstream_error', 'timed_out'].includes(e.outcome)) row.errors += 1;
-      if (e.latencyMs !== null) {
-        const bucket = latencyBucket(e.latencyMs);
-        row.latencyHistogram[bucket] = (row.latencyHistogram[bucket] ?? 0) + 1;
-      }
-      hours.set(key, row);
-    }
-    return hours;
-  }
+  const stored = (tenantId: string) => storedToolHours(db.prisma, tenantId);
+  const recomputed = (tenantId: string) => toolHoursFromEvents(db.prisma, tenantId);
 
   /** stats() as the events say, computed in TypeScript with percentile_cont's definition. */
   async function exactStats(tenantId: string, from: Date, to: Date): Promise<ToolCallStats[]> {
