@@ -23,6 +23,27 @@ const EVENT_LOG_MAX = 1000;
 /** How long the slow client sits on its stream without reading. */
 const STALL_MS = Number(process.env['FAULTS_STALL_MS'] ?? 6_000);
 
+interface SseEvent {
+  id?: string;
+  data: { id?: unknown; method?: string; result?: unknown };
+}
+
+/** The `id:`/`data:` of each SSE event in `text`; a last event cut mid-way is left out. */
+function parseSseEvents(text: string): SseEvent[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data: '))
+    .flatMap((block) => {
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      try {
+        return data ? [{ ...(id ? { id } : {}), data: JSON.parse(data) }] : [];
+      } catch {
+        return []; // the last block may be cut
+      }
+    });
+}
+
 /**
  * An HTTP/1.1 exchange on a raw socket, so the test controls reading: `pause()` stops reading
  * from the kernel, so the gateway's writes back up exactly as with a client that never reads.
@@ -47,19 +68,8 @@ class RawStream {
   }
 
   /** data: lines received so far, parsed. */
-  events(): { id?: string; data: { id?: unknown; method?: string; result?: unknown } }[] {
-    return this.text
-      .split('\n\n')
-      .filter((block) => block.includes('data: '))
-      .flatMap((block) => {
-        const id = /^id: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        try {
-          return data ? [{ ...(id ? { id } : {}), data: JSON.parse(data) }] : [];
-        } catch {
-          return []; // the last block may be cut
-        }
-      });
+  events(): SseEvent[] {
+    return parseSseEvents(this.text);
   }
 
   async waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -95,19 +105,8 @@ class PausableSse {
     return this;
   }
 
-  events(): { id?: string; data: { id?: unknown } }[] {
-    return this.text
-      .split('\n\n')
-      .filter((block) => block.includes('data: '))
-      .flatMap((block) => {
-        const id = /^id: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        try {
-          return data ? [{ ...(id ? { id } : {}), data: JSON.parse(data) }] : [];
-        } catch {
-          return [];
-        }
-      });
+  events(): SseEvent[] {
+    return parseSseEvents(this.text);
   }
 
   /** Reads until `count` events have arrived. */

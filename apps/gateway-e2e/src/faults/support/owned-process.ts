@@ -160,3 +160,24 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }
 }
+
+/**
+ * Starts a server on a port found free, trying another port up to twice: the port can be taken
+ * between the probe and the bind. After a failed try `cleanUp` runs (kill what half started);
+ * before the next one `nextPort` picks another port. The last failure is thrown.
+ */
+export async function launchOnFreePort(
+  launch: () => Promise<void>,
+  steps: { cleanUp: () => Promise<void>; nextPort: () => Promise<void> },
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await launch();
+      return;
+    } catch (error) {
+      await steps.cleanUp();
+      if (attempt >= 2) throw error;
+      await steps.nextPort();
+    }
+  }
+}

@@ -11,7 +11,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process';
+import {
+  freePort,
+  launchOnFreePort,
+  startOwnedProcess,
+  waitFor,
+  type OwnedProcess,
+} from './owned-process';
 
 /**
  * A PostgreSQL cluster of the test's own: `initdb` into a temporary directory, `postgres` on a
@@ -166,18 +172,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     );
   };
 
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await launch();
-      break;
-    } catch (error) {
-      await current?.kill();
-      if (attempt >= 2) {
-        rmSync(dir, { recursive: true, force: true });
-        throw error;
-      }
-      port = await freePort();
-    }
+  try {
+    await launchOnFreePort(launch, {
+      cleanUp: async () => {
+        await current?.kill();
+      },
+      nextPort: async () => {
+        port = await freePort();
+      },
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
 
   const pg: PrivatePostgres = {

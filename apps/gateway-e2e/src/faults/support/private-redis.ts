@@ -1,5 +1,11 @@
 import { Socket } from 'node:net';
-import { freePort, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process';
+import {
+  freePort,
+  launchOnFreePort,
+  startOwnedProcess,
+  waitFor,
+  type OwnedProcess,
+} from './owned-process';
 
 const REDIS_SERVER = process.env['FAULTS_REDIS_SERVER'] ?? '/usr/bin/redis-server';
 
@@ -61,17 +67,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     );
   };
 
-  // A free port can be taken between the probe and the bind: try another one.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await launch();
-      break;
-    } catch (error) {
+  await launchOnFreePort(launch, {
+    cleanUp: async () => {
       await current?.kill();
-      if (attempt >= 2) throw error;
+    },
+    nextPort: async () => {
       port = await freePort();
-    }
-  }
+    },
+  });
 
   const redis: PrivateRedis = {
     get port() {
