@@ -1,13 +1,10 @@
-import {
-  ResourceUpdatedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
 import { connectClient } from './support/mcp-client';
 import { rawSession } from './support/raw-mcp';
+import { subscribeOverGetStream } from './support/resource-subscription';
 import { SseReader, type SseEventRecord } from './support/sse-reader';
 
 interface Seen {
@@ -245,23 +242,9 @@ describe('in-flight calls survive the loss of their replica (separate processes)
       }
     };
     const { client } = await connectClient(a!.url, h.admin.token, { fetch: sticky });
-    let listed = false;
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      listed = true;
-    });
-    const updated = new Promise<string>((resolve) =>
-      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) =>
-        resolve(n.params.uri),
-      ),
-    );
     const uri = 'fixture://alpha/readme';
-    await client.listResources();
-    await client.subscribeResource({ uri });
     // A relays one notification from alpha's GET stream, so it has seen an upstream event id.
-    while (!listed) {
-      h.upstreams.alpha.notifyToolListChanged();
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const { updated } = await subscribeOverGetStream(client, h.upstreams.alpha, uri);
     const exited = new Promise((resolve) => a!.child.once('exit', resolve));
     a!.child.kill('SIGKILL');
     await exited;
