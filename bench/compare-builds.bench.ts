@@ -12,11 +12,10 @@
  * BENCH_A_NODE / BENCH_B_NODE run that side's gateway on another Node binary (default
  * BENCH_GATEHOUSE_NODE, else this Node): the same build twice compares two runtimes.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { runLoad, type LoadMeasurement } from './lib/load';
 import type { McpTarget } from './lib/mcp-http';
-import { GATEHOUSE_NODE, type BenchProcess } from './lib/processes';
+import { GATEHOUSE_NODE, nodeVersionOf, type BenchProcess } from './lib/processes';
 import { echoSessions, startGatewayReplica, startStack, type BenchStack } from './lib/stack';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 6);
@@ -42,8 +41,15 @@ async function startGateway(stack: BenchStack, label: 'A' | 'B', dist: string): 
   if (!existsSync(`${dist}/apps/gateway/src/main.js`)) throw new Error(`build ${dist} first`);
   const replica = await startGatewayReplica(stack, `gateway-${label}`, [], dist, NODES[label]);
   const { target, sessionIds } = await echoSessions(stack, replica, SESSIONS);
-  const node = execFileSync(NODES[label], ['--version'], { encoding: 'utf8' }).trim();
-  return { label, dist, node, process: replica.process, target, sessions: sessionIds, runs: [] };
+  return {
+    label,
+    dist,
+    node: nodeVersionOf(NODES[label]),
+    process: replica.process,
+    target,
+    sessions: sessionIds,
+    runs: [],
+  };
 }
 
 const median = (values: number[]) => {

@@ -18,7 +18,7 @@ import { attributeToCallers, summariseCpuProfile } from './lib/cpu-profile';
 import { runLoad, type LoadGroup, type LoadMeasurement, type WatchedProcess } from './lib/load';
 import { checkToolCall, openSession, type McpTarget } from './lib/mcp-http';
 import { benchSessionLoad, benchTokenCacheHit, runPolicyBench } from './lib/micro';
-import { gatehouseNodeVersion, ROOT, sleep } from './lib/processes';
+import { GATEHOUSE_NODE, nodeVersionOf, ROOT, sleep } from './lib/processes';
 import {
   DIST,
   GATEWAY_SCRIPT,
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   }).trim();
   console.log(
     `commit ${commit}${dirty ? ' (working tree has uncommitted changes)' : ''}, node ` +
-      `${process.version} (gateway and audit-service: ${gatehouseNodeVersion()}), ` +
+      `${process.version} (gateway and audit-service: ${nodeVersionOf(GATEHOUSE_NODE)}), ` +
       `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ` +
       `${loadAverage()}, scenarios: ${scenarios.join(', ')}; running ${DIST}/ built ` +
       `${statSync(gatewayMain).mtime.toISOString()}`,

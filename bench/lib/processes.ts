@@ -20,11 +20,11 @@ export interface BenchProcess {
  */
 export const GATEHOUSE_NODE = process.env['BENCH_GATEHOUSE_NODE'] || process.execPath;
 
-/** `node --version` of GATEHOUSE_NODE. */
-export function gatehouseNodeVersion(): string {
-  return GATEHOUSE_NODE === process.execPath
+/** `--version` of a Node binary (this process's own without running it). */
+export function nodeVersionOf(binary: string): string {
+  return binary === process.execPath
     ? process.version
-    : execFileSync(GATEHOUSE_NODE, ['--version'], { encoding: 'utf8' }).trim();
+    : execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
 }
 
 /** Starts `node <script>` (relative to the repo root) and waits until `ready()` resolves. */
