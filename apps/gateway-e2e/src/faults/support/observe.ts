@@ -1,4 +1,5 @@
 import { Client as PgClient } from 'pg';
+import { metricValue as metricValueAt } from '../../support/process-memory';
 import type { AppProcess, ReadinessBody } from './app-process';
 
 /** A /readyz answer at one moment (status 0: no answer at all). */
@@ -37,22 +38,12 @@ export async function sampleAuditWorker(app: AppProcess): Promise<AuditWorkerSam
 }
 
 /** The value of one Prometheus series from an app's /metrics (sum over matching label sets). */
-export async function metricValue(
+export function metricValue(
   app: AppProcess,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const match = /^([^{\s]+)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const set = match[2] ?? '';
-    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`)))
-      total += Number(match[3]);
-  }
-  return total;
+  return metricValueAt(app.url, name, labels);
 }
 
 /** Runs `sample` every `everyMs` until stopped; keeps every result. */
