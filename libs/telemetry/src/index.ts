@@ -1,6 +1,7 @@
 export { createLogger, REDACTED_PATHS, type Logger } from './logger';
 export {
   activeTraceIds,
+  carriesTraceHeaders,
   annotateActiveSpan,
   gatehouseTracer,
   injectTraceHeaders,
@@ -12,7 +13,12 @@ export {
   withSpan,
 } from './tracing';
 export { shutdownTelemetry } from './lifecycle';
-export { describeMcpRequest, EXECUTE_TOOL, McpAttributes } from './trace-attributes';
+export {
+  describeMcpRequest,
+  EXECUTE_TOOL,
+  McpAttributes,
+  upstreamServerAttributes,
+} from './trace-attributes';
 export {
   configureMetrics,
   gatehouseMetrics,

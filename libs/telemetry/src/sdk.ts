@@ -1,3 +1,4 @@
+import { propagation } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -8,7 +9,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { configureMetrics, shutdownMetrics } from './metrics';
-import { setHttpClientInjectsTraceHeaders } from './tracing';
+import { carriesTraceHeaders } from './tracing';
 import { registerTelemetry, type TelemetryHandle } from './lifecycle';
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +78,28 @@ export function gatehouseResource(serviceName: string, env: Env): Resource {
  */
 const MCP_ONLY_SERVICES = new Set(['gateway']);
 
+let fields: ReadonlySet<string> | undefined;
+
+/** The registered propagator's header names (lower case), kept once a propagator is set. */
+function propagatorFields(): ReadonlySet<string> {
+  if (fields?.size) return fields;
+  fields = new Set(propagation.fields().map((f) => f.toLowerCase()));
+  return fields;
+}
+
+/**
+ * undici's HTTP client spans, except for a request that already carries trace headers: the code
+ * that built it traced it. The relay's MCP CLIENT span writes them into every upstream request,
+ * so an undici span there would only repeat that span (and its duration histogram, every
+ * call), and its `traceparent` would be a second, conflicting one. Other requests (JWKS, the
+ * upstream session's initialize) keep their undici span.
+ */
+export function undiciInstrumentation(): UndiciInstrumentation {
+  return new UndiciInstrumentation({
+    ignoreRequestHook: (request) => carriesTraceHeaders(request.headers, propagatorFields()),
+  });
+}
+
 /** http, undici, ioredis and prisma; OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis,... turns some off. */
 function instrumentations(disabled: string[], serviceName: string): Instrumentation[] {
   const all: Record<string, () => Instrumentation> = {
@@ -85,7 +108,7 @@ function instrumentations(disabled: string[], serviceName: string): Instrumentat
         ignoreIncomingRequestHook: (req) => ignoredIncomingPath(req.url),
         disableIncomingRequestInstrumentation: MCP_ONLY_SERVICES.has(serviceName),
       }),
-    undici: () => new UndiciInstrumentation(),
+    undici: () => undiciInstrumentation(),
     // Command names only: arguments hold session records and audit payloads (and cost CPU).
     ioredis: () =>
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
@@ -118,7 +141,6 @@ export function startTelemetry(serviceName: string, env: Env = process.env): Tel
     listFromEnv(env['OTEL_NODE_DISABLED_INSTRUMENTATIONS']),
     serviceName,
   );
-  setHttpClientInjectsTraceHeaders(enabled.some((i) => i instanceof UndiciInstrumentation));
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,

@@ -47,3 +47,32 @@ export function describeMcpRequest(
   }
   return { spanName: method, attributes };
 }
+
+const serverAttributesByUrl = new Map<string, Readonly<Record<string, string | number>>>();
+const SERVER_ATTRIBUTES_KEPT = 1024;
+
+/**
+ * `server.address`, `server.port`, `network.transport` and `network.protocol.name` of an
+ * upstream reached over Streamable HTTP: the MCP client span's connection attributes (the span
+ * is the HTTP client span of the hop too, see `carriesTraceHeaders`). Never the URL itself: its
+ * path or query may hold a credential. Memoised per URL (a bounded map: upstream URLs are few).
+ */
+export function upstreamServerAttributes(url: string): Readonly<Record<string, string | number>> {
+  let attributes = serverAttributesByUrl.get(url);
+  if (attributes) return attributes;
+  attributes = { 'network.transport': 'tcp', 'network.protocol.name': 'http' };
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+    attributes = {
+      'server.address': parsed.hostname.replace(/^\[|\]$/g, ''),
+      'server.port': Number(port),
+      ...attributes,
+    };
+  } catch {
+    // Registered upstream URLs are validated; a malformed one just goes without an address.
+  }
+  if (serverAttributesByUrl.size >= SERVER_ATTRIBUTES_KEPT) serverAttributesByUrl.clear();
+  serverAttributesByUrl.set(url, attributes);
+  return attributes;
+}

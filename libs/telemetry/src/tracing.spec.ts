@@ -6,10 +6,10 @@ import { createLogger } from './logger';
 import { describeMcpRequest } from './trace-attributes';
 import { suppressTracing } from '@opentelemetry/core';
 import {
+  gatehouseTracer,
   injectTraceHeaders,
   injectTraceMeta,
   linkTo,
-  setHttpClientInjectsTraceHeaders,
   startServerSpan,
   withSpan,
 } from './tracing';
@@ -117,16 +117,23 @@ describe('with an SDK registered', () => {
     expect(bare).toEqual({ _meta: { traceparent: expect.stringMatching(/^00-/) } });
   });
 
-  it('leaves the trace headers to the HTTP client instrumentation when it injects them', async () => {
-    setHttpClientInjectsTraceHeaders(true);
-    try {
-      const headers = await withSpan('upstream', {}, async () =>
-        injectTraceHeaders({ traceparent: 'from-client', tracestate: 'a=b', 'x-other': '1' }),
-      );
-      expect(headers).toEqual({ 'x-other': '1' });
-    } finally {
-      setHttpClientInjectsTraceHeaders(false);
-    }
+  it("replaces the client's trace headers with the active span's, keeping the others", async () => {
+    const { headers, spanId } = await withSpan('upstream', {}, async (span) => ({
+      headers: injectTraceHeaders({
+        traceparent: 'from-client',
+        tracestate: 'a=b',
+        'x-other': '1',
+      }),
+      spanId: span.spanContext().spanId,
+    }));
+    expect(headers).toEqual({
+      traceparent: expect.stringContaining(`-${spanId}-01`),
+      'x-other': '1',
+    });
+  });
+
+  it('caches the tracer per registered provider', () => {
+    expect(gatehouseTracer()).toBe(gatehouseTracer());
   });
 
   it('writes trace_id and span_id on log lines inside a span', async () => {

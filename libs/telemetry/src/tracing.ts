@@ -1,6 +1,7 @@
 import {
   context,
   propagation,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -10,13 +11,25 @@ import {
   type Link,
   type Span,
   type TextMapGetter,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 
 const TRACER_NAME = '@gatehouse/telemetry';
 
-/** The tracer Gatehouse code uses; a no-op until an SDK (preload or test) registers one. */
-export function gatehouseTracer() {
-  return trace.getTracer(TRACER_NAME);
+let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/**
+ * The tracer Gatehouse code uses; a no-op until an SDK (preload or test) registers one. Kept
+ * while the registered provider stays the same: `trace.getTracer` looks the tracer up by a
+ * name-and-version key on every call, several times per MCP request.
+ */
+export function gatehouseTracer(): Tracer {
+  const global = trace.getTracerProvider();
+  const provider = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
+  if (cachedTracer?.provider !== provider)
+    cachedTracer = { provider, tracer: provider.getTracer(TRACER_NAME) };
+  return cachedTracer.tracer;
 }
 
 export interface SpanOptions {
@@ -126,29 +139,40 @@ export function startServerSpan(
   return { span, run: (work) => context.with(spanContext, work) };
 }
 
-let httpClientInjects = false;
-
 /**
- * Called by the SDK set-up when the undici instrumentation is on: it writes the trace headers
- * of its own HTTP client span into every request, so injectTraceHeaders must not add a second
- * `traceparent` (two headers make the upstream's trace context invalid).
- */
-export function setHttpClientInjectsTraceHeaders(injects: boolean): void {
-  httpClientInjects = injects;
-}
-
-/**
- * Trace headers for an outgoing request made inside the active span. With an SDK, the client's
- * own `traceparent`/`tracestate`/`baggage` (passed in `headers`) are replaced by the active
- * context, written here or by the undici instrumentation (whose HTTP span is then the
- * upstream's parent); without one, `headers` go out unchanged.
+ * Trace headers for an outgoing request made inside the active span (the gateway's MCP CLIENT
+ * span towards an upstream): with an SDK, the client's own `traceparent`/`tracestate`/`baggage`
+ * (passed in `headers`) are replaced by the active context; without one, `headers` go out
+ * unchanged. The HTTP client instrumentation leaves a request that already carries trace
+ * headers alone (see `carriesTraceHeaders`), so this span is the upstream's HTTP parent too.
  */
 export function injectTraceHeaders(headers: Record<string, string>): Record<string, string> {
   const fields = propagation.fields();
   if (fields.length === 0) return headers;
   for (const field of fields) delete headers[field];
-  if (!httpClientInjects) propagation.inject(context.active(), headers);
+  propagation.inject(context.active(), headers);
   return headers;
+}
+
+/**
+ * Whether an outgoing request's headers (undici's request: a `[name, value, ...]` array, or
+ * a raw `name: value\r\n` block in older versions) already hold one of `fields`, the
+ * propagator's header names: then whoever built the request traced it (the relay's MCP CLIENT
+ * span) and a second HTTP span would add a second, conflicting `traceparent`.
+ */
+export function carriesTraceHeaders(headers: unknown, fields: ReadonlySet<string>): boolean {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const name: unknown = headers[i];
+      if (typeof name === 'string' && fields.has(name.toLowerCase())) return true;
+    }
+    return false;
+  }
+  if (typeof headers !== 'string') return false;
+  return headers.split('\r\n').some((line) => {
+    const colon = line.indexOf(':');
+    return colon > 0 && fields.has(line.slice(0, colon).trim().toLowerCase());
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   injectTraceMeta,
   McpAttributes,
   SpanKind,
+  upstreamServerAttributes,
   withSpan,
 } from '@gatehouse/telemetry';
 import type {
@@ -141,7 +142,10 @@ export class Relay {
     }
   }
 
-  /** The upstream hop as a CLIENT span; its `traceparent` goes out with the request. */
+  /**
+   * The upstream hop as a CLIENT span, which is also the hop's HTTP client span: its context goes
+   * out in the HTTP headers and in `params._meta`, and undici adds no span of its own.
+   */
   private tracedRequest(
     ctx: RelayContext,
     request: JSONRPCRequest,
@@ -151,7 +155,11 @@ export class Relay {
     const upstream = ctx.upstream.slug;
     return withSpan(
       spanName,
-      { ...attributes, [McpAttributes.UPSTREAM]: upstream },
+      {
+        ...attributes,
+        ...upstreamServerAttributes(ctx.upstream.url),
+        [McpAttributes.UPSTREAM]: upstream,
+      },
       async (span) => {
         options.headers = injectTraceHeaders({ ...ctx.headers });
         try {
