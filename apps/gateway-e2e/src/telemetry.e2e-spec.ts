@@ -267,6 +267,21 @@ describe('OpenTelemetry through the gateway (two replicas)', () => {
       counterValue(after, 'gatehouse_mcp_request_duration_count', labels) -
         counterValue(before, 'gatehouse_mcp_request_duration_count', labels),
     ).toBe(2);
+    // The upstream's share of each call, with no error_type label for a successful one.
+    const upstreamCount = (text: string) =>
+      counterValue(text, 'gatehouse_upstream_request_duration_count', labels);
+    expect(upstreamCount(after) - upstreamCount(before)).toBe(2);
+    expect(after).not.toMatch(
+      /gatehouse_upstream_request_duration_count\{[^}]*gatehouse_upstream="beta"[^}]*error_type=/,
+    );
+    const upstreamSeconds =
+      counterValue(after, 'gatehouse_upstream_request_duration_sum', labels) -
+      counterValue(before, 'gatehouse_upstream_request_duration_sum', labels);
+    const requestSeconds =
+      counterValue(after, 'gatehouse_mcp_request_duration_sum', labels) -
+      counterValue(before, 'gatehouse_mcp_request_duration_sum', labels);
+    expect(upstreamSeconds).toBeGreaterThan(0);
+    expect(upstreamSeconds).toBeLessThan(requestSeconds);
     expect(counterValue(after, 'gatehouse_sessions_active', {})).toBeGreaterThan(0);
     expect(after).toMatch(/# TYPE gatehouse_mcp_request_duration histogram/);
     await client.close();

@@ -4,7 +4,9 @@ import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
 
 const METER_NAME = '@gatehouse/telemetry';
-const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const DURATION_BUCKETS_S = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 /** What a replica reports; one instrument per question an SRE asks. See docs/observability.md. */
 function createInstruments(provider: MeterProvider) {
@@ -15,6 +17,12 @@ function createInstruments(provider: MeterProvider) {
     }),
     requestDuration: meter.createHistogram('gatehouse.mcp.request.duration', {
       description: 'Time from receiving an MCP request to its response',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
+    }),
+    upstreamRequestDuration: meter.createHistogram('gatehouse.upstream.request.duration', {
+      description:
+        "Time an upstream took to answer a relayed request, from sending it to its response, by upstream, method and error type; a request's gateway overhead is gatehouse.mcp.request.duration minus this",
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
     }),

@@ -162,6 +162,8 @@ export class Relay {
       },
       async (span) => {
         options.headers = injectTraceHeaders({ ...ctx.headers });
+        const started = performance.now();
+        let errorType: string | undefined;
         try {
           const response = await this.upstreamSessions.request(
             ctx.session,
@@ -170,13 +172,17 @@ export class Relay {
             options,
           );
           if ('error' in response) {
-            span.setAttribute(McpAttributes.ERROR_TYPE, String(response.error.code));
-            countUpstreamError(upstream, String(response.error.code));
+            errorType = String(response.error.code);
+            span.setAttribute(McpAttributes.ERROR_TYPE, errorType);
+            countUpstreamError(upstream, errorType);
           }
           return response;
         } catch (error) {
-          countUpstreamError(upstream, error instanceof UpstreamError ? error.code : 'error');
+          errorType = error instanceof UpstreamError ? error.code : 'error';
+          countUpstreamError(upstream, errorType);
           throw error;
+        } finally {
+          recordUpstreamDuration(performance.now() - started, upstream, request.method, errorType);
         }
       },
       { kind: SpanKind.CLIENT },
@@ -269,6 +275,21 @@ function withTraceMeta(request: JSONRPCRequest): JSONRPCRequest {
   return params === request.params
     ? request
     : { ...request, params: params as JSONRPCRequest['params'] };
+}
+
+/** How long the upstream took to answer: the gateway's own share is the request's minus this. */
+function recordUpstreamDuration(
+  ms: number,
+  upstream: string,
+  method: string,
+  errorType: string | undefined,
+): void {
+  const attributes: Record<string, string> = {
+    [McpAttributes.UPSTREAM]: upstream,
+    [McpAttributes.METHOD_NAME]: method,
+  };
+  if (errorType !== undefined) attributes[McpAttributes.ERROR_TYPE] = errorType;
+  gatehouseMetrics().upstreamRequestDuration.record(ms / 1000, attributes);
 }
 
 function countUpstreamError(upstream: string, errorType: string): void {
