@@ -1,7 +1,6 @@
 export { createLogger, REDACTED_PATHS, type Logger } from './logger';
 export {
   activeTraceIds,
-  carriesTraceHeaders,
   annotateActiveSpan,
   gatehouseTracer,
   injectTraceHeaders,

@@ -132,10 +132,6 @@ describe('with an SDK registered', () => {
     });
   });
 
-  it('caches the tracer per registered provider', () => {
-    expect(gatehouseTracer()).toBe(gatehouseTracer());
-  });
-
   it('writes trace_id and span_id on log lines inside a span', async () => {
     const lines: string[] = [];
     const stream = new Writable({
@@ -239,5 +235,27 @@ describe('configuration switches', () => {
         OTEL_METRICS_EXPORTER: 'prometheus',
       }),
     ).toBe(false);
+  });
+});
+
+describe('gatehouseTracer', () => {
+  it('follows the provider registered after it was first used (it caches per provider)', async () => {
+    gatehouseTracer().startSpan('before-any-sdk').end();
+    const first = new InMemorySpanExporter();
+    const second = new InMemorySpanExporter();
+    const a = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(first)] });
+    const b = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(second)] });
+    a.register();
+    gatehouseTracer().startSpan('on-a').end();
+    gatehouseTracer().startSpan('on-a-again').end();
+    trace.disable();
+    b.register();
+    gatehouseTracer().startSpan('on-b').end();
+    expect(first.getFinishedSpans().map((s) => s.name)).toEqual(['on-a', 'on-a-again']);
+    expect(second.getFinishedSpans().map((s) => s.name)).toEqual(['on-b']);
+    await Promise.all([a.shutdown(), b.shutdown()]);
+    trace.disable();
+    context.disable();
+    propagation.disable();
   });
 });
