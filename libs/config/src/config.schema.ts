@@ -164,6 +164,14 @@ export const configSchema = z.object({
     .describe(
       'How long a client may take to send a whole request, headers and body; a slower one gets 408 and is disconnected (slow-loris guard). Responses, SSE streams included, are not limited by it.',
     ),
+  SSE_WRITE_STALL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60_000)
+    .describe(
+      "Gateway: how long an SSE stream may wait for its client to take more data (the socket does not drain) before the gateway closes the connection; the events stay in the session's event log, so the client can resume with Last-Event-ID. 0 never closes a stalled stream.",
+    ),
   UPSTREAM_TIMEOUT_MS: positiveInt
     .default(60_000)
     .describe('How long an upstream request may take before the client gets a timeout error.'),

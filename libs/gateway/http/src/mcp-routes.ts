@@ -1,17 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   GatewayHttpError,
+  header,
   type McpGateway,
   type McpHttpRequest,
   type McpHttpResponse,
 } from '@gatehouse/gateway-core';
 import type { Logger } from '@gatehouse/telemetry';
+import { writeSseStream } from './sse-writer';
 
 export interface McpRouteOptions {
   bodyLimit: number;
   /** Body of /.well-known/oauth-protected-resource (RFC 9728). */
   resourceMetadata: Record<string, unknown>;
   logger: Logger;
+  /** SSE_WRITE_STALL_TIMEOUT_MS: a stream whose client takes nothing this long is closed. */
+  sseWriteStallTimeoutMs: number;
 }
 
 /**
@@ -76,7 +80,7 @@ export async function registerMcpRoutes(
         if (params.upstream !== undefined) mcpRequest.upstreamSlug = params.upstream;
         if (typeof request.body === 'string') mcpRequest.rawBody = request.body;
         const response = await gateway[method](mcpRequest);
-        return send(reply, response, options.logger);
+        return send(request, reply, response, options);
       };
     for (const path of ['/mcp', '/mcp/:upstream']) {
       scope.post(path, handle('handlePost'));
@@ -86,7 +90,12 @@ export async function registerMcpRoutes(
   });
 }
 
-async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logger): Promise<void> {
+async function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  response: McpHttpResponse,
+  options: McpRouteOptions,
+): Promise<void> {
   if (!('stream' in response)) {
     reply.code(response.status).headers(response.headers);
     if (response.body === undefined) return reply.send();
@@ -104,26 +113,10 @@ async function send(reply: FastifyReply, response: McpHttpResponse, logger: Logg
   // Send the headers now: a GET stream may carry no event for a long time, and the client's
   // fetch() waits for them.
   raw.flushHeaders();
-  // A comment line now and then keeps idle streams open through proxies and load balancers.
-  const heartbeat = setInterval(() => {
-    if (!raw.destroyed) raw.write(': keep-alive\n\n');
-  }, 15_000);
-  try {
-    for await (const event of response.stream) {
-      if (raw.destroyed) break;
-      const id = event.id === undefined ? '' : `id: ${event.id}\n`;
-      const ok = raw.write(`event: message\n${id}data: ${JSON.stringify(event.message)}\n\n`);
-      if (!ok) {
-        await new Promise<void>((resolve) => {
-          raw.once('drain', resolve);
-          raw.once('close', resolve);
-        });
-      }
-    }
-  } catch (error) {
-    logger.warn({ err: error }, 'SSE stream ended with an error');
-  } finally {
-    clearInterval(heartbeat);
-    raw.end();
-  }
+  await writeSseStream(raw, response.stream, {
+    stallTimeoutMs: options.sseWriteStallTimeoutMs,
+    keepAliveMs: 15_000,
+    logger: options.logger,
+    sessionId: header(request.headers, 'mcp-session-id') ?? response.headers['mcp-session-id'],
+  });
 }

@@ -116,6 +116,7 @@ export async function startGateway(
         bodyLimit: config.MCP_MAX_BODY_BYTES,
         resourceMetadata,
         logger,
+        sseWriteStallTimeoutMs: config.SSE_WRITE_STALL_TIMEOUT_MS,
       });
     },
   });
