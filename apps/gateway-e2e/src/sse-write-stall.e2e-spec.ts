@@ -87,26 +87,9 @@ describe('SSE write-stall timeout', () => {
     url = h.gateways[0]!.url;
     const server = h.gateways[0]!.app.getHttpAdapter().getInstance().server as Server;
     server.on('connection', (socket: Socket) => serverSockets.set(socket.remotePort!, socket));
-    const repos = h.runtimes[0]!.repos;
     // A tenant of its own, so only this test's sessions get the flood.
-    const tenant = await repos.tenants.create({
-      slug: `stall-${Date.now().toString(36)}`,
-      name: 'Write-stall tenant',
-    });
     flood = await startHostileUpstream({ getStream: 'flood', getEventBytes: GET_EVENT_BYTES });
-    await repos.upstreams.create(tenant.id, {
-      slug: 'flood',
-      name: 'flood',
-      url: flood.url,
-      annotationsTrusted: true,
-    });
-    await repos.policies.create(tenant.id, {
-      name: 'allow',
-      effect: 'allow',
-      subjects: ['*'],
-      targets: { upstream: '*', tool: '*' },
-    });
-    token = (await h.addCaller(['member'], ['mcp:call'], tenant.id)).token;
+    token = (await h.addTenant('Write-stall tenant', { flood: flood.url })).member.token;
   }, 60_000);
 
   afterAll(async () => {

@@ -178,32 +178,15 @@ describe('fault: a client that never reads its SSE stream', () => {
 
   beforeAll(async () => {
     h = await startGatewayHarness({ replicas: 0 });
-    const repos = h.runtimes[0]!.repos;
     // The flooding upstream lives in a tenant of its own, so only the slow client's sessions
     // (not the control sessions' GET streams) receive its flood.
-    const tenant = await repos.tenants.create({
-      slug: `flood-${Date.now().toString(36)}`,
-      name: 'Flood tenant',
-    });
     flood = await startHostileUpstream({
       flood: FLOOD,
       floodEventBytes: EVENT_BYTES,
       getStream: 'flood',
       getEventBytes: GET_EVENT_BYTES,
     });
-    await repos.upstreams.create(tenant.id, {
-      slug: 'flood',
-      name: 'flood',
-      url: flood.url,
-      annotationsTrusted: true,
-    });
-    await repos.policies.create(tenant.id, {
-      name: 'allow',
-      effect: 'allow',
-      subjects: ['*'],
-      targets: { upstream: '*', tool: '*' },
-    });
-    slowToken = (await h.addCaller(['member'], ['mcp:call'], tenant.id)).token;
+    slowToken = (await h.addTenant('Flood tenant', { flood: flood.url })).member.token;
     gw = await startGatewayProcess({
       ...h.env,
       ...memoryProbeEnv(),

@@ -39,6 +39,15 @@ export interface GatewayHarness {
     scopes?: string[],
     tenantId?: string,
   ): Promise<TestCaller>;
+  /**
+   * Creates another tenant with these upstreams (slug → URL, annotations trusted) and the rule
+   * "everyone may call everything", and a member of it: for an upstream only one test's sessions
+   * should reach.
+   */
+  addTenant(
+    name: string,
+    upstreams: Record<string, string>,
+  ): Promise<{ tenant: Tenant; member: TestCaller }>;
   close(): Promise<void>;
 }
 
@@ -94,25 +103,28 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     );
   }
   const repos = runtimes[0]!.repos;
-  const tenant = await repos.tenants.create({
-    slug: `t-${randomUUID().slice(0, 8)}`,
-    name: 'Test tenant',
-  });
-  for (const [slug, fixture] of Object.entries(upstreams)) {
-    await repos.upstreams.create(tenant.id, {
-      slug,
-      name: slug,
-      url: fixture.url,
-      annotationsTrusted: true,
-    });
-  }
-  if (options.allowAll !== false)
-    await repos.policies.create(tenant.id, {
-      name: 'everyone-may-call-everything',
-      effect: 'allow',
-      subjects: ['*'],
-      targets: { upstream: '*', tool: '*' },
-    });
+  const seedTenant = async (
+    name: string,
+    urls: Record<string, string>,
+    allowAll: boolean,
+  ): Promise<Tenant> => {
+    const tenant = await repos.tenants.create({ slug: `t-${randomUUID().slice(0, 8)}`, name });
+    for (const [slug, url] of Object.entries(urls))
+      await repos.upstreams.create(tenant.id, { slug, name: slug, url, annotationsTrusted: true });
+    if (allowAll)
+      await repos.policies.create(tenant.id, {
+        name: 'everyone-may-call-everything',
+        effect: 'allow',
+        subjects: ['*'],
+        targets: { upstream: '*', tool: '*' },
+      });
+    return tenant;
+  };
+  const tenant = await seedTenant(
+    'Test tenant',
+    Object.fromEntries(Object.entries(upstreams).map(([slug, fixture]) => [slug, fixture.url])),
+    options.allowAll !== false,
+  );
 
   const addCaller: GatewayHarness['addCaller'] = async (
     roles,
@@ -146,6 +158,10 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     audit,
     env,
     addCaller,
+    addTenant: async (name, urls) => {
+      const other = await seedTenant(name, urls, true);
+      return { tenant: other, member: await addCaller(['member'], ['mcp:call'], other.id) };
+    },
     close: async () => {
       for (const gateway of gateways) await gateway.close();
       for (const runtime of runtimes) await runtime.close();
