@@ -77,7 +77,14 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     settings.sessionTtlSeconds,
     onUpstreamProblem,
   );
-  const toolCalls = new ToolCallHandler(resolver, relay, catalog, deps.toolAccess, deps.approvals);
+  const toolCalls = new ToolCallHandler(
+    resolver,
+    relay,
+    catalog,
+    deps.toolAccess,
+    deps.approvals,
+    inflight,
+  );
   const dispatcher = new SessionDispatcher(
     relay,
     lists,

@@ -85,6 +85,11 @@ const HTTP_FAILURES = {
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
     hint: 'Retry shortly.',
   },
+  internal_error: {
+    status: 500,
+    rpc: JSON_RPC_ERROR_CODES.INTERNAL_ERROR,
+    hint: 'A gateway fault, logged by the gateway; retry, and tell the operator if it persists.',
+  },
 } as const;
 
 export type HttpFailureCode = keyof typeof HTTP_FAILURES;
@@ -119,4 +124,19 @@ export class GatewayHttpError extends Error {
       },
     };
   }
+}
+
+/**
+ * Whether an unexpected error is a fault in the gateway's own code (a bug) rather than a
+ * store or service it depends on failing: JavaScript's programming errors, and a query Prisma
+ * refused to build. The first is answered 500, the second 503 (retrying may help).
+ */
+export function isProgrammingError(error: unknown): boolean {
+  return (
+    error instanceof TypeError ||
+    error instanceof ReferenceError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    (error instanceof Error && error.name === 'PrismaClientValidationError')
+  );
 }

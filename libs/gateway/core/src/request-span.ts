@@ -10,7 +10,7 @@ import {
   type Logger,
   type Span,
 } from '@gatehouse/telemetry';
-import { GatewayHttpError } from './gateway-error';
+import { GatewayHttpError, isProgrammingError } from './gateway-error';
 import { SESSION_HEADER } from './request-checks';
 import type { McpHttpRequest, McpHttpResponse } from './http-types';
 import type { SseEvent } from './response-stream';
@@ -70,11 +70,16 @@ async function guard(
       return { status: error.status, headers: error.headers, body: error.toBody() };
     }
     logger.error({ err: error }, 'unexpected gateway failure');
-    const unavailable = new GatewayHttpError(
-      'service_unavailable',
-      'Service Unavailable: the gateway could not reach its session store or configuration',
-    );
-    return { status: unavailable.status, headers: {}, body: unavailable.toBody() };
+    const answer = isProgrammingError(error)
+      ? new GatewayHttpError(
+          'internal_error',
+          'Internal Server Error: the gateway failed unexpectedly (logged)',
+        )
+      : new GatewayHttpError(
+          'service_unavailable',
+          'Service Unavailable: a store or service the gateway needs failed; retry shortly',
+        );
+    return { status: answer.status, headers: {}, body: answer.toBody() };
   }
 }
 

@@ -9,7 +9,7 @@ import type {
 import type { CallContext } from './call-context';
 import type { ListHandler } from './list-handler';
 import type { AuditSink, GatewayAuditEvent, ToolAccess, UpstreamConfig } from './ports';
-import { RpcError, toRpcError, type Relay } from './relay';
+import { RpcError, type Relay } from './relay';
 import type { ServerRequestRoute } from './server-requests';
 import type { TargetResolver } from './target-resolver';
 import { POLICY_DENIED_CODE, ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
@@ -60,7 +60,7 @@ export class SessionDispatcher {
       this.record(ctx, request.method, started, { ...event, outcome: 'ok' });
       return { jsonrpc: '2.0', id: request.id, result };
     } catch (error) {
-      const rpc = error instanceof RpcError ? error : toRpcError(error, 'gateway');
+      const rpc = error instanceof RpcError ? error : this.internalError(request.method, error);
       if (error instanceof ToolCallFailure) {
         Object.assign(event, {
           upstream: error.upstream,
@@ -76,6 +76,19 @@ export class SessionDispatcher {
       if (rpc.data !== undefined) body.data = rpc.data;
       return { jsonrpc: '2.0', id: request.id, error: body };
     }
+  }
+
+  /**
+   * A failure no step turned into an RpcError is a gateway fault (a bug, a store that failed
+   * while loading configuration): logged in full, answered without internal details.
+   */
+  private internalError(method: string, error: unknown): RpcError {
+    this.logger.error({ err: error, method }, 'unexpected failure while handling a request');
+    return new RpcError(
+      JSON_RPC_ERROR_CODES.INTERNAL_ERROR,
+      'Internal error: the gateway failed while handling this request (logged); retry later',
+      { code: 'internal_error' },
+    );
   }
 
   private async route(
@@ -113,6 +126,8 @@ export class SessionDispatcher {
       case 'resources/templates/list':
         return this.lists.list(ctx, method, params);
       case 'tools/call': {
+        // The audit trail keeps the arguments of every call, whatever its outcome.
+        event.arguments = params['arguments'];
         const outcome = await this.toolCalls.call(ctx, params);
         Object.assign(event, {
           upstream: outcome.upstream,
@@ -120,7 +135,6 @@ export class SessionDispatcher {
           decision: outcome.decision.effect,
           matchedRules: outcome.decision.matchedRules,
           approvalId: outcome.approvalId,
-          arguments: params['arguments'],
         });
         return outcome.result;
       }

@@ -2,6 +2,7 @@ import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
 import { gatehouseMetrics, McpAttributes, withSpan } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
+import type { InflightRegistry } from './inflight';
 import type { ApprovalGate, CallDecision, ToolAccess, ToolCallContext } from './ports';
 import { RpcError, type Relay } from './relay';
 import type { TargetResolver } from './target-resolver';
@@ -43,6 +44,7 @@ export class ToolCallHandler {
     private readonly catalog: ToolCatalog,
     private readonly toolAccess: ToolAccess,
     private readonly approvals: ApprovalGate,
+    private readonly inflight: InflightRegistry,
   ) {}
 
   async call(ctx: CallContext, params: Record<string, unknown>): Promise<ToolCallOutcome> {
@@ -79,8 +81,30 @@ export class ToolCallHandler {
       );
     }
     if (decision.effect === 'require_approval') {
-      const waited = await this.waitForApproval(ctx, toolContext, decision, params);
+      const cancelled = new AbortController();
+      const unregister =
+        ctx.requestId === undefined
+          ? () => undefined
+          : this.inflight.add(ctx.session.id, ctx.requestId, {
+              cancel: async () => cancelled.abort(),
+            });
+      const waited = await this.waitForApproval(
+        { ...ctx, signal: AbortSignal.any([ctx.signal, cancelled.signal]) },
+        toolContext,
+        decision,
+        params,
+      ).finally(unregister);
       approvalId = waited.approvalId;
+      if (cancelled.signal.aborted) {
+        // As for a relayed call: the client gave up on this request, it gets no answer.
+        ctx.stream.end();
+        if (ctx.requestId !== undefined) ctx.stream.forget(ctx.requestId);
+        throw fail(
+          new RpcError(JSON_RPC_ERROR_CODES.REQUEST_TIMEOUT, 'Request cancelled by the client'),
+          'error',
+          approvalId,
+        );
+      }
       if (waited.outcome !== 'approved') {
         const timedOut = waited.outcome === 'timed_out';
         throw fail(

@@ -59,6 +59,9 @@ export class BusApprovalGate implements ApprovalGate {
       () => options.onWaiting(Date.now() - started),
       this.progressEveryMs,
     );
+    // One listener for the whole wait (one per poll piled up on a long-lived signal).
+    const onAbort = () => wake?.();
+    options.signal.addEventListener('abort', onAbort, { once: true });
     try {
       options.onWaiting(0);
       for (;;) {
@@ -92,11 +95,11 @@ export class BusApprovalGate implements ApprovalGate {
             clearTimeout(timer);
             resolve();
           };
-          options.signal.addEventListener('abort', () => wake?.(), { once: true });
         });
         wake = undefined;
       }
     } finally {
+      options.signal.removeEventListener('abort', onAbort);
       clearInterval(progress);
       await unsubscribe();
     }
