@@ -9,7 +9,7 @@ import {
 } from '@gatehouse/mcp-protocol';
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from './ports';
-import { RpcError } from './relay';
+import { RpcError } from './rpc-error';
 
 export type ListMethod =
   'tools/list' | 'prompts/list' | 'resources/list' | 'resources/templates/list';

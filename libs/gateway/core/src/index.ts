@@ -1,14 +1,12 @@
 export { GatewayHttpError, type HttpFailureCode } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 export { InflightRegistry } from './inflight';
-export {
-  InflightTakeover,
-  type InflightCallRecord,
-  type InflightTakeoverOptions,
-} from './inflight-takeover';
+export type { InflightCallRecord } from './inflight-record';
+export { InflightTakeover, type InflightTakeoverOptions } from './inflight-takeover';
 export { Initializer, newSessionId } from './initializer';
 export { ListHandler } from './list-handler';
-export { McpGateway, type GatewaySettings } from './mcp-gateway';
+export type { GatewaySettings } from './gateway-settings';
+export { McpGateway } from './mcp-gateway';
 export type {
   ApprovalGate,
   AuditOutcome,
@@ -20,7 +18,8 @@ export type {
   UpstreamConfig,
   UpstreamDirectory,
 } from './ports';
-export { Relay, RpcError } from './relay';
+export { Relay } from './relay';
+export { RpcError } from './rpc-error';
 export { ResponseStream } from './response-stream';
 export { CANCEL_CHANNEL, SessionDispatcher } from './session-dispatcher';
 export { TargetResolver } from './target-resolver';

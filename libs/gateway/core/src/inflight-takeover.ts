@@ -8,34 +8,13 @@ import type {
   SessionStore,
 } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
-import type { ProgressToken, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { InflightCallRecord } from './inflight-record';
 import type { InflightRegistry } from './inflight';
-import type { AuditSink, CallDecision, UpstreamDirectory } from './ports';
+import type { AuditSink, UpstreamDirectory } from './ports';
 import type { Relay } from './relay';
 import { ResponseStream, type CallNote, type EventLogger } from './response-stream';
 import { isResponse, TakenCallFinisher } from './taken-call-finisher';
-
-/** What the replica relaying a call stores so that another one can finish it. */
-export interface InflightCallRecord {
-  v: 1;
-  sessionId: string;
-  streamId: string;
-  clientRequestId: RequestId;
-  method: string;
-  tool?: string;
-  /** The policy decision of the original replica (tools/call), for the taker's audit event. */
-  decision?: { effect: CallDecision['effect']; matchedRules: string[] };
-  slug: string;
-  /** 'approval': the call was waiting for a person's approval; no upstream call exists yet. */
-  kind?: 'approval';
-  /** Absent while waiting for approval. */
-  upstreamRequestId?: string;
-  upstreamSessionId?: string;
-  /** The upstream's SSE event id of the last relayed message: where its stream resumes. */
-  upstreamEventId?: string;
-  clientProgressToken?: ProgressToken;
-  gatewayProgressToken?: string;
-}
 
 export interface InflightTakeoverOptions {
   /** How often this replica renews its liveness key and looks for orphaned calls. */

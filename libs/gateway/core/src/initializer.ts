@@ -15,7 +15,7 @@ import {
 import { combinedInstructions, unionCapabilities } from './capabilities';
 import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest, type McpHttpResponse } from './http-types';
-import type { GatewaySettings } from './mcp-gateway';
+import type { GatewaySettings } from './gateway-settings';
 import type { AuditSink, UpstreamDirectory } from './ports';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 

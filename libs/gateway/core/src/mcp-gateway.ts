@@ -15,8 +15,9 @@ import {
   type Logger,
   type Span,
 } from '@gatehouse/telemetry';
-import type { Implementation, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
+import type { GatewaySettings } from './gateway-settings';
 import { ClientStreams } from './client-streams';
 import { GatewayHttpError } from './gateway-error';
 import { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
@@ -36,20 +37,6 @@ import type { AuditSink, UpstreamDirectory } from './ports';
 import { ResponseStream } from './response-stream';
 import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
-
-export interface GatewaySettings {
-  sessionTtlSeconds: number;
-  allowedOrigins: string[];
-  /** Absolute URL of /.well-known/oauth-protected-resource, for WWW-Authenticate. */
-  resourceMetadataUrl: string;
-  serverInfo: Implementation;
-  /**
-   * How often the sessions behind this replica's open GET streams are checked (default 15 s):
-   * a session that is gone (Redis restarted, expired) ends its streams, so the client's
-   * reconnect gets 404 and it initializes again instead of waiting on a dead stream.
-   */
-  streamSessionCheckMs?: number;
-}
 
 const NEVER_ABORTED = new AbortController().signal;
 

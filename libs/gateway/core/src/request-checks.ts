@@ -7,7 +7,7 @@ import {
 import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
 import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest } from './http-types';
-import type { GatewaySettings } from './mcp-gateway';
+import type { GatewaySettings } from './gateway-settings';
 
 export const SESSION_HEADER = 'mcp-session-id';
 

@@ -3,7 +3,7 @@ import type { UpstreamClient, UpstreamSession } from '@gatehouse/mcp-upstream-cl
 import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
 import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from './ports';
-import { newGatewayId } from './relay';
+import { newGatewayId } from './rpc-error';
 import { targetOf } from './upstream-sessions';
 
 /** Which client capability an upstream's request to the client needs. */

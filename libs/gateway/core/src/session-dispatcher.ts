@@ -9,7 +9,8 @@ import type {
 import type { CallContext } from './call-context';
 import type { ListHandler } from './list-handler';
 import type { AuditSink, GatewayAuditEvent, ToolAccess, UpstreamConfig } from './ports';
-import { RpcError, type Relay } from './relay';
+import type { Relay } from './relay';
+import { RpcError } from './rpc-error';
 import type { ServerRequestRoute } from './server-requests';
 import type { TargetResolver } from './target-resolver';
 import { POLICY_DENIED_CODE, ToolCallFailure, type ToolCallHandler } from './tool-call-handler';

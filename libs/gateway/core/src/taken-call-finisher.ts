@@ -13,7 +13,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { InflightRegistry } from './inflight';
-import type { InflightCallRecord } from './inflight-takeover';
+import type { InflightCallRecord } from './inflight-record';
 import type { AuditOutcome, AuditSink, UpstreamDirectory } from './ports';
 import type { Relay, RelayContext, RelayedCall } from './relay';
 import type { ResponseStream } from './response-stream';

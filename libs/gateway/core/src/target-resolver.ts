@@ -3,7 +3,8 @@ import type { SessionStore } from '@gatehouse/session-store';
 import { templateMatcher } from './aggregation';
 import type { CallContext } from './call-context';
 import type { UpstreamConfig } from './ports';
-import { RpcError, type Relay } from './relay';
+import type { Relay } from './relay';
+import { RpcError } from './rpc-error';
 
 export interface ResolvedName {
   upstream: UpstreamConfig;

@@ -4,7 +4,8 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import type { InflightRegistry } from './inflight';
 import type { ApprovalGate, CallDecision, ToolAccess, ToolCallContext } from './ports';
-import { RpcError, type Relay } from './relay';
+import type { Relay } from './relay';
+import { RpcError } from './rpc-error';
 import type { TargetResolver } from './target-resolver';
 import type { ToolCatalog } from './tool-catalog';
 
