@@ -3,6 +3,9 @@ import type { Bus } from '@gatehouse/bus';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import type { InflightCallStore, SessionEventLog, SessionStore } from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
+import { ApprovalStage } from './approval-stage';
+import { CallPath } from './call-path';
+import { CallRecorder } from './call-recorder';
 import { InflightRegistry } from './inflight';
 import { InflightTakeover, type InflightTakeoverOptions } from './inflight-takeover';
 import { Initializer } from './initializer';
@@ -16,7 +19,6 @@ import { ServerRequestRelay } from './server-requests';
 import { GetStreamHub } from './get-stream-hub';
 import { SessionDispatcher } from './session-dispatcher';
 import { TargetResolver } from './target-resolver';
-import { ToolCallHandler } from './tool-call-handler';
 import { ToolCatalog } from './tool-catalog';
 import { UpstreamSessions } from './upstream-sessions';
 
@@ -51,14 +53,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     settings.sessionTtlSeconds,
     onUpstreamProblem,
   );
-  const relay = new Relay(
-    upstreamSessions,
-    upstreamClient,
-    sessions,
-    inflight,
-    serverRequests,
-    onUpstreamProblem,
-  );
+  const relay = new Relay(upstreamSessions, serverRequests);
   const hub = new GetStreamHub(
     upstreamClient,
     deps.events,
@@ -78,23 +73,22 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     settings.sessionTtlSeconds,
     onUpstreamProblem,
   );
-  const toolCalls = new ToolCallHandler(
+  const recorder = new CallRecorder(deps.audit, logger);
+  const path = new CallPath(
     resolver,
-    relay,
-    catalog,
-    deps.toolAccess,
-    deps.approvals,
-    inflight,
-  );
-  const dispatcher = new SessionDispatcher(
     relay,
     lists,
-    toolCalls,
-    resolver,
+    catalog,
     deps.toolAccess,
+    new ApprovalStage(deps.approvals),
+    onUpstreamProblem,
+  );
+  const dispatcher = new SessionDispatcher(
+    path,
+    inflight,
+    recorder,
     upstreamClient,
     sessions,
-    deps.audit,
     deps.bus,
     logger,
   );
@@ -116,7 +110,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
       upstreamClient,
       relay,
       inflight,
-      deps.audit,
+      recorder,
       logger,
       deps.inflightCalls.options,
     );

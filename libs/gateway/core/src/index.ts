@@ -19,12 +19,11 @@ export type {
   UpstreamDirectory,
 } from './ports';
 export { Relay } from './relay';
-export { RpcError } from './rpc-error';
+export { POLICY_DENIED_CODE, RpcError } from './rpc-error';
 export { ResponseStream } from './response-stream';
 export { CANCEL_CHANNEL, SessionDispatcher } from './session-dispatcher';
 export { TargetResolver } from './target-resolver';
 export { CALL_LOST_CODE } from './taken-call-finisher';
-export { POLICY_DENIED_CODE, ToolCallHandler } from './tool-call-handler';
 export { ToolCatalog } from './tool-catalog';
 export { reachableUpstreams, targetOf, UpstreamSessions } from './upstream-sessions';
 export { createGateway, type GatewayDependencies } from './create-gateway';

@@ -22,3 +22,9 @@ export interface InflightCallRecord {
   clientProgressToken?: ProgressToken;
   gatewayProgressToken?: string;
 }
+
+/**
+ * What a relayed message carries about its call, so the replica that logs it can also store
+ * how to finish the call should it die (the record minus where it is logged).
+ */
+export type InflightNote = Omit<InflightCallRecord, 'v' | 'sessionId' | 'streamId'>;

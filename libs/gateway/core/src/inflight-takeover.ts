@@ -11,9 +11,10 @@ import type { Logger } from '@gatehouse/telemetry';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { InflightCallRecord } from './inflight-record';
 import type { InflightRegistry } from './inflight';
-import type { AuditSink, UpstreamDirectory } from './ports';
+import type { CallRecorder } from './call-recorder';
+import type { UpstreamDirectory } from './ports';
 import type { Relay } from './relay';
-import { ResponseStream, type CallNote, type EventLogger } from './response-stream';
+import { ResponseStream, type EventLogger } from './response-stream';
 import { isResponse, TakenCallFinisher } from './taken-call-finisher';
 
 export interface InflightTakeoverOptions {
@@ -59,7 +60,7 @@ export class InflightTakeover {
     client: UpstreamClient,
     relay: Relay,
     inflight: InflightRegistry,
-    audit: AuditSink,
+    recorder: CallRecorder,
     private readonly logger: Logger,
     private readonly options: InflightTakeoverOptions,
   ) {
@@ -69,7 +70,7 @@ export class InflightTakeover {
       client,
       relay,
       inflight,
-      audit,
+      recorder,
       logger,
       options.callTimeoutMs,
     );
@@ -202,5 +203,3 @@ export class InflightTakeover {
     }
   }
 }
-
-export type { CallNote };

@@ -7,7 +7,7 @@ import {
   type ListMethod,
   type UpstreamPage,
 } from './aggregation';
-import type { CallContext } from './call-context';
+import type { Call } from './call';
 import type { ToolAccess } from './ports';
 import type { Relay } from './relay';
 import type { SessionStore } from '@gatehouse/session-store';
@@ -28,24 +28,21 @@ export class ListHandler {
     private readonly onUpstreamProblem: (slug: string, error: unknown) => void,
   ) {}
 
-  async list(
-    ctx: CallContext,
-    method: ListMethod,
-    params: Record<string, unknown> | undefined,
-  ): Promise<Record<string, unknown>> {
+  async list(call: Call, method: ListMethod): Promise<Record<string, unknown>> {
+    const { context: ctx, params } = call;
     const spec = LIST_SPEC[method];
     const passthrough = ctx.session.route.kind === 'upstream';
     const eligible = ctx.upstreams.filter(
       (u) => ctx.session.upstreams[u.slug]?.capabilities[spec.capability] ?? true,
     );
-    const starts = startPositions(eligible, passthrough ? undefined : params?.['cursor']);
+    const starts = startPositions(eligible, passthrough ? undefined : params['cursor']);
 
     const pages = await Promise.all(
       starts.map(async ({ upstream, cursor }): Promise<UpstreamPage | undefined> => {
         try {
-          const upstreamCursor = passthrough ? params?.['cursor'] : cursor;
+          const upstreamCursor = passthrough ? params['cursor'] : cursor;
           const result = await this.relay.call(
-            { session: ctx.session, upstream, signal: ctx.signal, headers: ctx.propagate },
+            call.sideRequestContext(upstream),
             method,
             upstreamCursor === undefined ? {} : { cursor: upstreamCursor },
           );

@@ -38,8 +38,6 @@ import { ResponseStream } from './response-stream';
 import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 
-const NEVER_ABORTED = new AbortController().signal;
-
 const TRACE_HEADERS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
@@ -306,7 +304,6 @@ export class McpGateway {
       session,
       upstreams: reachableUpstreams(directory, identity, session.route),
       stream,
-      signal: NEVER_ABORTED,
       propagate: Object.fromEntries(
         TRACE_HEADERS.flatMap((h) => {
           const value = header(req.headers, h);

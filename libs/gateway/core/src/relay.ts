@@ -1,10 +1,6 @@
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
-import {
-  UpstreamError,
-  type UpstreamClient,
-  type UpstreamSession,
-} from '@gatehouse/mcp-upstream-client';
-import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import { UpstreamError, type UpstreamSession } from '@gatehouse/mcp-upstream-client';
+import type { SessionWithUpstreams } from '@gatehouse/session-store';
 import {
   describeMcpRequest,
   gatehouseMetrics,
@@ -21,23 +17,24 @@ import type {
   ProgressToken,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { InflightRegistry } from './inflight';
-import { newGatewayId, RpcError, toRpcError } from './rpc-error';
+import { CallCancelled, newGatewayId, RpcError, toRpcError } from './rpc-error';
 import type { ServerRequestRelay } from './server-requests';
-import type { UpstreamConfig } from './ports';
-import type { CallNote, ResponseStream } from './response-stream';
+import type { CallDecision, UpstreamConfig } from './ports';
+import type { InflightNote } from './inflight-record';
+import type { ResponseStream } from './response-stream';
 import type { UpstreamSessions } from './upstream-sessions';
 
 export interface RelayContext {
   session: SessionWithUpstreams;
   upstream: UpstreamConfig;
-  /** Client's request id, for cancellation; absent for requests the gateway makes itself. */
+  /** Client's request id, to map its messages; absent for requests the gateway makes itself. */
   clientRequestId?: RequestId;
   stream?: ResponseStream;
+  /** The call's signal: aborted (reason CallCancelled) when the client cancels it. */
   signal: AbortSignal;
   headers?: Record<string, string>;
   /** The policy decision behind the call, kept with its in-flight entry for a taker's audit. */
-  decision?: { effect: string; matchedRules: string[] };
+  decision?: { effect: CallDecision['effect']; matchedRules: string[] };
 }
 
 /**
@@ -48,11 +45,7 @@ export interface RelayContext {
 export class Relay {
   constructor(
     private readonly upstreamSessions: UpstreamSessions,
-    private readonly client: UpstreamClient,
-    private readonly sessions: SessionStore,
-    private readonly inflight: InflightRegistry,
     private readonly serverRequests: ServerRequestRelay,
-    private readonly onUpstreamProblem: (slug: string, error: unknown) => void,
   ) {}
 
   async call(
@@ -69,28 +62,13 @@ export class Relay {
     const request: JSONRPCRequest = { jsonrpc: '2.0', id: upstreamRequestId, method };
     if (outgoing !== undefined) request.params = outgoing;
 
-    const abort = new AbortController();
-    const onClientGone = () => abort.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onClientGone, { once: true });
     let currentState: UpstreamSession | undefined;
-    let cancelled = false;
     let upstreamEventId: string | undefined;
-    const unregister =
-      ctx.clientRequestId === undefined
-        ? () => undefined
-        : this.inflight.add(ctx.session.id, ctx.clientRequestId, {
-            cancel: async () => {
-              // Aborting makes the upstream client send notifications/cancelled upstream.
-              cancelled = true;
-              abort.abort(new Error('cancelled by the client'));
-              ctx.stream?.end();
-              ctx.stream?.forget(ctx.clientRequestId as RequestId);
-            },
-          });
 
     try {
       const options: Parameters<UpstreamSessions['request']>[3] = {
-        signal: abort.signal,
+        // Aborted by the client's cancellation: the upstream client then cancels upstream too.
+        signal: ctx.signal,
         onSession: (state) => {
           currentState = state;
         },
@@ -116,12 +94,9 @@ export class Relay {
       }
       return response.result;
     } catch (error) {
-      if (cancelled)
+      if (ctx.signal.reason instanceof CallCancelled)
         throw new RpcError(JSON_RPC_ERROR_CODES.REQUEST_TIMEOUT, 'Request cancelled by the client');
       throw toRpcError(error, ctx.upstream.slug);
-    } finally {
-      ctx.signal.removeEventListener('abort', onClientGone);
-      unregister();
     }
   }
 
@@ -230,22 +205,21 @@ export interface RelayedCall {
 }
 
 /** The facts that let another replica finish this call (InflightCallRecord minus the stream). */
-function callNote(ctx: RelayContext, call: RelayedCall): CallNote | undefined {
+function callNote(ctx: RelayContext, call: RelayedCall): InflightNote | undefined {
   if (ctx.clientRequestId === undefined) return undefined;
-  const note: CallNote = {
+  const note: InflightNote = {
     clientRequestId: ctx.clientRequestId,
     method: call.method,
     slug: ctx.upstream.slug,
     upstreamRequestId: call.upstreamRequestId,
   };
-  if (call.tool !== undefined) note['tool'] = call.tool;
-  if (ctx.decision !== undefined) note['decision'] = ctx.decision;
-  if (call.state?.sessionId !== undefined) note['upstreamSessionId'] = call.state.sessionId;
-  if (call.upstreamEventId !== undefined) note['upstreamEventId'] = call.upstreamEventId;
-  if (call.clientProgressToken !== undefined)
-    note['clientProgressToken'] = call.clientProgressToken;
+  if (call.tool !== undefined) note.tool = call.tool;
+  if (ctx.decision !== undefined) note.decision = ctx.decision;
+  if (call.state?.sessionId !== undefined) note.upstreamSessionId = call.state.sessionId;
+  if (call.upstreamEventId !== undefined) note.upstreamEventId = call.upstreamEventId;
+  if (call.clientProgressToken !== undefined) note.clientProgressToken = call.clientProgressToken;
   if (call.gatewayProgressToken !== undefined)
-    note['gatewayProgressToken'] = call.gatewayProgressToken;
+    note.gatewayProgressToken = call.gatewayProgressToken;
   return note;
 }
 

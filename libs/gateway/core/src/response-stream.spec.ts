@@ -87,7 +87,12 @@ describe('ResponseStream', () => {
         order.push(`forget ${String(requestId)}`);
       },
     );
-    stream.send(progress, { clientRequestId: 7, upstreamEventId: 'u1' });
+    stream.send(progress, {
+      clientRequestId: 7,
+      method: 'tools/call',
+      slug: 'alpha',
+      upstreamEventId: 'u1',
+    });
     stream.send(progress);
     stream.end();
     stream.forget(7);

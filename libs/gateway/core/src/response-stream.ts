@@ -1,4 +1,5 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { InflightNote } from './inflight-record';
 
 export interface SseEvent {
   id?: string;
@@ -9,20 +10,11 @@ export type StreamedResponse =
   | { kind: 'json'; body: JSONRPCMessage | JSONRPCMessage[] }
   | { kind: 'sse'; events: AsyncIterable<SseEvent> };
 
-/**
- * Where a relayed message came from, so the replica that logs it can also note how to finish
- * the call should it die (see InflightTakeover). Opaque here.
- */
-export interface CallNote {
-  clientRequestId: RequestId;
-  [key: string]: unknown;
-}
-
 /** Stores an SSE event for resumption and returns its id (undefined when not logged). */
 export type EventLogger = (
   message: JSONRPCMessage,
   final: boolean,
-  note?: CallNote,
+  note?: InflightNote,
 ) => Promise<string | undefined>;
 
 /**
@@ -86,7 +78,7 @@ export class ResponseStream {
   }
 
   /** A message that precedes the final responses: switches to SSE. */
-  send(message: JSONRPCMessage, note?: CallNote): void {
+  send(message: JSONRPCMessage, note?: InflightNote): void {
     if (this.finished) return;
     if (this.mode === 'pending') this.startStreaming();
     this.push(message, false, note);
@@ -138,7 +130,7 @@ export class ResponseStream {
     this.wake?.();
   }
 
-  private push(message: JSONRPCMessage, final: boolean, note?: CallNote): void {
+  private push(message: JSONRPCMessage, final: boolean, note?: InflightNote): void {
     this.pendingLogs += 1;
     const logged = this.logged
       .then(() => this.logEvent(message, final, note))

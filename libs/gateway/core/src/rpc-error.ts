@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
 import { UpstreamError } from '@gatehouse/mcp-upstream-client';
+import type { AuditOutcome } from './ports';
+
+/** JSON-RPC code for a call refused by policy or an approver (implementation-defined range). */
+export const POLICY_DENIED_CODE = -32003;
 
 /** A JSON-RPC error to hand back to the client for its request. */
 export class RpcError extends Error {
@@ -33,4 +37,22 @@ export function toRpcError(error: unknown, slug: string): RpcError {
     code: 'upstream_error',
     upstream: slug,
   });
+}
+
+/** The reason a call's signal carries when the client cancelled it (notifications/cancelled). */
+export class CallCancelled extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CallCancelled';
+  }
+}
+
+/** An RpcError that also says how the call ends in the audit trail (denied, timed out, ...). */
+export class CallFailure extends RpcError {
+  constructor(
+    cause: RpcError,
+    readonly outcome: Exclude<AuditOutcome, 'ok'>,
+  ) {
+    super(cause.rpcCode, cause.message, cause.data);
+  }
 }

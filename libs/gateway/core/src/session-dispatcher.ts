@@ -6,22 +6,16 @@ import type {
   JSONRPCRequest,
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/sdk/types.js';
+import { Call } from './call';
 import type { CallContext } from './call-context';
-import type { ListHandler } from './list-handler';
-import type { AuditSink, GatewayAuditEvent, ToolAccess, UpstreamConfig } from './ports';
-import type { Relay } from './relay';
-import { RpcError } from './rpc-error';
+import type { CallPath } from './call-path';
+import type { CallRecorder } from './call-recorder';
+import type { InflightRegistry } from './inflight';
+import { CallFailure, RpcError } from './rpc-error';
 import type { ServerRequestRoute } from './server-requests';
-import type { TargetResolver } from './target-resolver';
-import { POLICY_DENIED_CODE, ToolCallFailure, type ToolCallHandler } from './tool-call-handler';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import type { SessionStore } from '@gatehouse/session-store';
-import {
-  annotateActiveSpan,
-  gatehouseMetrics,
-  McpAttributes,
-  type Logger,
-} from '@gatehouse/telemetry';
+import type { Logger } from '@gatehouse/telemetry';
 import type { Bus } from '@gatehouse/bus';
 import { targetOf } from './upstream-sessions';
 
@@ -29,17 +23,17 @@ export const CANCEL_CHANNEL = 'mcp:request-cancelled';
 
 type Params = Record<string, unknown>;
 
-/** Handles the messages of an initialized session: requests, notifications, client responses. */
+/**
+ * Handles the messages of an initialized session: each request becomes a Call that runs the
+ * request path (CallPath) and is completed once; notifications and client responses are routed.
+ */
 export class SessionDispatcher {
   constructor(
-    private readonly relay: Relay,
-    private readonly lists: ListHandler,
-    private readonly toolCalls: ToolCallHandler,
-    private readonly resolver: TargetResolver,
-    private readonly toolAccess: ToolAccess,
+    private readonly path: CallPath,
+    private readonly inflight: InflightRegistry,
+    private readonly recorder: CallRecorder,
     private readonly client: UpstreamClient,
     private readonly sessions: SessionStore,
-    private readonly audit: AuditSink,
     private readonly bus: Bus,
     private readonly logger: Logger,
   ) {}
@@ -48,31 +42,17 @@ export class SessionDispatcher {
     ctx: CallContext,
     request: JSONRPCRequest,
   ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse> {
-    const started = performance.now();
-    const params = (request.params ?? {}) as Params;
-    const event: Partial<GatewayAuditEvent> = {};
+    const call = new Call(ctx, request, this.inflight, this.recorder);
     try {
-      const result = await this.route(
-        { ...ctx, requestId: request.id },
-        request.method,
-        params,
-        event,
-      );
-      this.record(ctx, request.method, started, { ...event, outcome: 'ok' });
+      const result = await this.path.run(call);
+      call.complete({ result });
       return { jsonrpc: '2.0', id: request.id, result };
     } catch (error) {
       const rpc = error instanceof RpcError ? error : this.internalError(request.method, error);
-      if (error instanceof ToolCallFailure) {
-        Object.assign(event, {
-          upstream: error.upstream,
-          tool: error.tool,
-          decision: error.decision?.effect,
-          matchedRules: error.decision?.matchedRules,
-          approvalId: error.approvalId,
-        });
-      }
-      const outcome = error instanceof ToolCallFailure ? error.outcome : 'error';
-      this.record(ctx, request.method, started, { ...event, outcome, errorCode: rpc.rpcCode });
+      call.complete({
+        error: rpc,
+        outcome: error instanceof CallFailure ? error.outcome : 'error',
+      });
       const body: JSONRPCErrorResponse['error'] = { code: rpc.rpcCode, message: rpc.message };
       if (rpc.data !== undefined) body.data = rpc.data;
       return { jsonrpc: '2.0', id: request.id, error: body };
@@ -80,7 +60,7 @@ export class SessionDispatcher {
   }
 
   /**
-   * A failure no step turned into an RpcError is a gateway fault (a bug, a store that failed
+   * A failure no stage turned into an RpcError is a gateway fault (a bug, a store that failed
    * while loading configuration): logged in full, answered without internal details.
    */
   private internalError(method: string, error: unknown): RpcError {
@@ -89,122 +69,6 @@ export class SessionDispatcher {
       JSON_RPC_ERROR_CODES.INTERNAL_ERROR,
       'Internal error: the gateway failed while handling this request (logged); retry later',
       { code: 'internal_error' },
-    );
-  }
-
-  private async route(
-    ctx: CallContext,
-    method: string,
-    params: Params,
-    event: Partial<GatewayAuditEvent>,
-  ): Promise<Params> {
-    const relayTo = (upstream: UpstreamConfig, forwarded: Params = params) => {
-      event.upstream = upstream.slug;
-      return this.relay.call(
-        {
-          session: ctx.session,
-          upstream,
-          clientRequestId: ctx.requestId,
-          stream: ctx.stream,
-          signal: ctx.signal,
-          headers: ctx.propagate,
-        },
-        method,
-        forwarded,
-      );
-    };
-    switch (method) {
-      case 'ping':
-        return {};
-      case 'initialize':
-        throw new RpcError(
-          JSON_RPC_ERROR_CODES.INVALID_REQUEST,
-          'Invalid Request: the session is already initialized',
-        );
-      case 'tools/list':
-      case 'prompts/list':
-      case 'resources/list':
-      case 'resources/templates/list':
-        return this.lists.list(ctx, method, params);
-      case 'tools/call': {
-        // The audit trail keeps the arguments of every call, whatever its outcome.
-        event.arguments = params['arguments'];
-        const outcome = await this.toolCalls.call(ctx, params);
-        Object.assign(event, {
-          upstream: outcome.upstream,
-          tool: outcome.tool,
-          decision: outcome.decision.effect,
-          matchedRules: outcome.decision.matchedRules,
-          approvalId: outcome.approvalId,
-        });
-        return outcome.result;
-      }
-      case 'prompts/get': {
-        const { upstream, name } = await this.resolver.byName(ctx, params['name'], 'prompt');
-        const args = (params['arguments'] ?? {}) as Record<string, unknown>;
-        const decision = await this.toolAccess.decidePrompt({
-          identity: ctx.identity,
-          session: ctx.session,
-          upstream,
-          toolName: name,
-          args,
-        });
-        Object.assign(event, {
-          upstream: upstream.slug,
-          tool: name,
-          decision: decision.effect,
-          matchedRules: decision.matchedRules,
-        });
-        if (decision.effect === 'deny') {
-          throw new ToolCallFailure(
-            new RpcError(POLICY_DENIED_CODE, `Prompt denied by policy: ${decision.reason}`, {
-              code: 'policy_denied',
-              reason: decision.reason,
-              matchedRules: decision.matchedRules,
-            }),
-            upstream.slug,
-            name,
-            decision,
-            undefined,
-            'denied',
-          );
-        }
-        return relayTo(upstream, { ...params, name });
-      }
-      case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe':
-        return relayTo(await this.resolver.byUri(ctx, params['uri']));
-      case 'completion/complete':
-        return this.complete(ctx, params, relayTo);
-      case 'logging/setLevel':
-        await Promise.all(
-          ctx.upstreams
-            .filter((u) => ctx.session.upstreams[u.slug]?.capabilities.logging)
-            .map((u) => relayTo(u).catch((error: unknown) => this.upstreamProblem(u.slug, error))),
-        );
-        return {};
-      default:
-        if (ctx.session.route.kind === 'upstream' && ctx.upstreams[0])
-          return relayTo(ctx.upstreams[0]);
-        throw new RpcError(JSON_RPC_ERROR_CODES.METHOD_NOT_FOUND, `Method not found: ${method}`);
-    }
-  }
-
-  private async complete(
-    ctx: CallContext,
-    params: Params,
-    relayTo: (u: UpstreamConfig, p?: Params) => Promise<Params>,
-  ) {
-    const ref = (params['ref'] ?? {}) as Params;
-    if (ref['type'] === 'ref/prompt') {
-      const { upstream, name } = await this.resolver.byName(ctx, ref['name'], 'prompt');
-      return relayTo(upstream, { ...params, ref: { ...ref, name } });
-    }
-    if (ref['type'] === 'ref/resource') return relayTo(await this.resolver.byUri(ctx, ref['uri']));
-    throw new RpcError(
-      JSON_RPC_ERROR_CODES.INVALID_PARAMS,
-      'Invalid params: ref.type must be ref/prompt or ref/resource',
     );
   }
 
@@ -272,65 +136,5 @@ export class SessionDispatcher {
 
   private upstreamProblem(slug: string, error: unknown): void {
     this.logger.warn({ upstream: slug, err: error }, 'upstream problem');
-  }
-
-  private record(
-    ctx: CallContext,
-    method: string,
-    started: number,
-    event: Partial<GatewayAuditEvent> & Pick<GatewayAuditEvent, 'outcome'>,
-  ): void {
-    if (method === 'ping') return;
-    const full: GatewayAuditEvent = {
-      tenantId: ctx.session.tenantId,
-      personId: ctx.session.personId,
-      tokenId: ctx.identity.tokenId,
-      sessionId: ctx.session.id,
-      clientName: ctx.session.clientInfo.name,
-      clientVersion: ctx.session.clientInfo.version,
-      method,
-      latencyMs: Math.round(performance.now() - started),
-      clientAddress: ctx.clientAddress,
-      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
-      ...event,
-    };
-    this.audit
-      .record(full)
-      .catch((error: unknown) => this.logger.error({ err: error, method }, 'audit event lost'));
-    this.observe(full);
-  }
-
-  /** The audit event's facts, as span attributes, metrics and a debug line. */
-  private observe(event: GatewayAuditEvent): void {
-    const labels = {
-      [McpAttributes.METHOD_NAME]: event.method,
-      [McpAttributes.UPSTREAM]: event.upstream ?? '',
-      [McpAttributes.POLICY_DECISION]: event.decision ?? '',
-      [McpAttributes.OUTCOME]: event.outcome,
-    };
-    const metrics = gatehouseMetrics();
-    metrics.requests.add(1, labels);
-    metrics.requestDuration.record(event.latencyMs / 1000, labels);
-    annotateActiveSpan(
-      {
-        ...labels,
-        ...(event.matchedRules?.length
-          ? { [McpAttributes.POLICY_MATCHED_RULES]: event.matchedRules }
-          : {}),
-      },
-      event.outcome === 'ok' ? undefined : String(event.errorCode ?? event.outcome),
-    );
-    this.logger.debug(
-      {
-        sessionId: event.sessionId,
-        method: event.method,
-        upstream: event.upstream,
-        tool: event.tool,
-        decision: event.decision,
-        outcome: event.outcome,
-        latencyMs: event.latencyMs,
-      },
-      'mcp request',
-    );
   }
 }

@@ -14,7 +14,8 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { InflightRegistry } from './inflight';
 import type { InflightCallRecord } from './inflight-record';
-import type { AuditOutcome, AuditSink, UpstreamDirectory } from './ports';
+import type { CallRecorder } from './call-recorder';
+import type { AuditOutcome, UpstreamDirectory } from './ports';
 import type { Relay, RelayContext, RelayedCall } from './relay';
 import type { ResponseStream } from './response-stream';
 import { targetOf } from './upstream-sessions';
@@ -60,7 +61,7 @@ export class TakenCallFinisher {
     private readonly client: UpstreamClient,
     private readonly relay: Relay,
     private readonly inflight: InflightRegistry,
-    private readonly audit: AuditSink,
+    private readonly recorder: CallRecorder,
     private readonly logger: Logger,
     /** Longest a taken-over call may still run (the upstream timeout). */
     private readonly callTimeoutMs: number,
@@ -87,23 +88,22 @@ export class TakenCallFinisher {
           [McpAttributes.UPSTREAM]: record.slug,
           [McpAttributes.OUTCOME]: outcome,
         });
-        this.audit
-          .record({
-            tenantId: session.tenantId,
-            personId: session.personId,
-            tokenId: session.tokenId,
-            sessionId: session.id,
-            method: record.method,
-            upstream: record.slug,
-            ...(record.tool !== undefined ? { tool: record.tool } : {}),
-            ...(record.decision !== undefined
-              ? { decision: record.decision.effect, matchedRules: record.decision.matchedRules }
-              : {}),
-            outcome,
-            ...(errorCode !== undefined ? { errorCode } : {}),
-            latencyMs: Math.round(performance.now() - started),
-          })
-          .catch((error: unknown) => this.logger.error({ err: error }, 'audit event lost'));
+        // The audit event the dead replica never wrote, as for any call answered here.
+        this.recorder.record({
+          tenantId: session.tenantId,
+          personId: session.personId,
+          tokenId: session.tokenId,
+          sessionId: session.id,
+          method: record.method,
+          upstream: record.slug,
+          ...(record.tool !== undefined ? { tool: record.tool } : {}),
+          ...(record.decision !== undefined
+            ? { decision: record.decision.effect, matchedRules: record.decision.matchedRules }
+            : {}),
+          outcome,
+          ...(errorCode !== undefined ? { errorCode } : {}),
+          latencyMs: Math.round(performance.now() - started),
+        });
       };
       const lost = (
         reason: string,

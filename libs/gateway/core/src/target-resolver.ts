@@ -1,6 +1,7 @@
 import { JSON_RPC_ERROR_CODES, splitGatewayName } from '@gatehouse/mcp-protocol';
 import type { SessionStore } from '@gatehouse/session-store';
 import { templateMatcher } from './aggregation';
+import type { Call } from './call';
 import type { CallContext } from './call-context';
 import type { UpstreamConfig } from './ports';
 import type { Relay } from './relay';
@@ -21,11 +22,8 @@ export class TargetResolver {
     private readonly relay: Relay,
   ) {}
 
-  async byName(
-    ctx: CallContext,
-    gatewayName: unknown,
-    kind: 'tool' | 'prompt',
-  ): Promise<ResolvedName> {
+  async byName(call: Call, gatewayName: unknown, kind: 'tool' | 'prompt'): Promise<ResolvedName> {
+    const ctx = call.context;
     if (typeof gatewayName !== 'string' || gatewayName.length === 0) {
       throw new RpcError(
         JSON_RPC_ERROR_CODES.INVALID_PARAMS,
@@ -53,7 +51,8 @@ export class TargetResolver {
     return { upstream, name };
   }
 
-  async byUri(ctx: CallContext, uri: unknown): Promise<UpstreamConfig> {
+  async byUri(call: Call, uri: unknown): Promise<UpstreamConfig> {
+    const ctx = call.context;
     if (typeof uri !== 'string' || uri.length === 0) {
       throw new RpcError(
         JSON_RPC_ERROR_CODES.INVALID_PARAMS,
@@ -72,7 +71,7 @@ export class TargetResolver {
     for (const upstream of candidates) {
       try {
         const result = await this.relay.call(
-          { session: ctx.session, upstream, signal: ctx.signal, headers: ctx.propagate },
+          call.sideRequestContext(upstream),
           'resources/templates/list',
           {},
         );
