@@ -109,6 +109,17 @@ describe('TokenIdentityResolver', () => {
     expect(await failure(resolver.resolveBearer(secret))).toBe('disabled_person');
   });
 
+  it('keeps at most maxEntries tokens, the least recently used going first', async () => {
+    const tokens = [generateToken(), generateToken(), generateToken()];
+    const find = jest.fn(async (h: string) => (tokens.some((t) => t.hash === h) ? owner() : null));
+    const resolver = new TokenIdentityResolver(find, async () => undefined, { maxEntries: 2 });
+    for (const t of tokens) await resolver.resolveBearer(t.secret);
+    await resolver.resolveBearer(tokens[2]!.secret); // held
+    expect(find).toHaveBeenCalledTimes(3);
+    await resolver.resolveBearer(tokens[0]!.secret); // evicted by the third
+    expect(find).toHaveBeenCalledTimes(4);
+  });
+
   it('serves the last known token while the database is unreachable, within maxStale', async () => {
     let now = 0;
     let down = false;

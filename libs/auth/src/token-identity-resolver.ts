@@ -1,4 +1,5 @@
 import { BusChannels, type Bus } from '@gatehouse/bus';
+import { LRUCache } from 'lru-cache';
 import { AuthError, ROLES, type Identity, type IdentityResolver, type Role } from './identity';
 import { hashToken, isWellFormedToken } from './token-format';
 
@@ -38,6 +39,8 @@ export interface TokenResolverOptions {
   maxStaleMs?: number;
   /** How often last-used is written for one token. */
   touchEveryMs?: number;
+  /** Tokens kept at most per replica; the least recently used go first (default 50,000). */
+  maxEntries?: number;
   now?: () => number;
   /** Told of every lookup, for the cache hit-ratio metric. */
   onLookup?: (result: 'hit' | 'miss' | 'stale') => void;
@@ -49,8 +52,8 @@ export interface TokenResolverOptions {
  * copy at once; `maxAgeMs` bounds the damage if a message is ever lost.
  */
 export class TokenIdentityResolver implements IdentityResolver {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly lastTouched = new Map<string, number>();
+  private readonly cache: LRUCache<string, CacheEntry>;
+  private readonly lastTouched: LRUCache<string, number>;
   private readonly maxAgeMs: number;
   private readonly maxStaleMs: number;
   private readonly touchEveryMs: number;
@@ -70,6 +73,12 @@ export class TokenIdentityResolver implements IdentityResolver {
     this.touchEveryMs = options.touchEveryMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.onLookup = options.onLookup ?? (() => undefined);
+    // Bounded: every distinct token presented would otherwise stay in memory for good. The
+    // freshness and stale windows are kept here (fetchedAt), not as lru-cache TTLs: a stale
+    // entry is served only when the database read fails, and only for maxStaleMs.
+    const max = options.maxEntries ?? 50_000;
+    this.cache = new LRUCache({ max });
+    this.lastTouched = new LRUCache({ max });
   }
 
   async listen(bus: Bus): Promise<void> {
@@ -83,7 +92,7 @@ export class TokenIdentityResolver implements IdentityResolver {
   }
 
   invalidate(what: TokenInvalidation): void {
-    for (const [hash, entry] of this.cache) {
+    for (const [hash, entry] of [...this.cache.entries()]) {
       const t = entry.record.token;
       if (
         (what.tokenId && t.id === what.tokenId) ||

@@ -4,6 +4,7 @@ import { InProcessAuditSink, RedisStreamAuditSink } from '@gatehouse/audit-strea
 import type { TenantSettings } from '@gatehouse/data-access';
 import type { AuditSink } from '@gatehouse/gateway-core';
 import { activeTraceIds } from '@gatehouse/telemetry';
+import { LastGoodCache } from './last-good-cache';
 
 export type ClosableAuditSink = AuditSink & {
   close(): Promise<void>;
@@ -17,29 +18,16 @@ export type ClosableAuditSink = AuditSink & {
  */
 /** `auditRedisUrl` lets tests point the audit stream at a Redis other than the sessions'. */
 export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): ClosableAuditSink {
-  const settingsCache = new Map<string, { at: number; settings: Promise<TenantSettings> }>();
-  // The last settings read per tenant: with Postgres unreachable, an event is still built and
-  // sent to the stream (it would otherwise be lost) with the settings known before the outage.
-  const lastGood = new Map<string, TenantSettings>();
-  const tenantSettings = (tenantId: string): Promise<TenantSettings> => {
-    const cached = settingsCache.get(tenantId);
-    if (cached && Date.now() - cached.at < 30_000) return cached.settings;
-    const settings = runtime.repos.tenants.findByIdOrSlug(tenantId).then(
-      (tenant) => {
-        const loaded = (tenant?.settings ?? {}) as TenantSettings;
-        lastGood.set(tenantId, loaded);
-        return loaded;
-      },
-      (error: unknown) => {
-        settingsCache.delete(tenantId);
-        const fallback = lastGood.get(tenantId);
-        if (!fallback) throw error;
-        return fallback;
-      },
-    );
-    settingsCache.set(tenantId, { at: Date.now(), settings });
-    return settings;
-  };
+  // With Postgres unreachable, an event is still built and sent to the stream (it would
+  // otherwise be lost) with the settings known before the outage.
+  const settingsCache = new LastGoodCache<TenantSettings>({
+    load: async (tenantId) =>
+      ((await runtime.repos.tenants.findByIdOrSlug(tenantId))?.settings ?? {}) as TenantSettings,
+    maxAgeMs: 30_000,
+    logger: runtime.logger,
+    staleWarning: 'could not reload the tenant settings; auditing with the last known ones',
+  });
+  const tenantSettings = (tenantId: string) => settingsCache.get(tenantId);
   const argumentPolicy = async (tenantId: string): Promise<ArgumentPolicy> => {
     const settings = await tenantSettings(tenantId);
     return {

@@ -19,16 +19,12 @@ import {
 } from '@gatehouse/policy';
 import type { Logger } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { LastGoodCache } from './last-good-cache';
 import type { ToolPinning } from './tool-pinning';
 
 interface TenantPolicy {
   policy: CompiledPolicy;
   hideChangedTools: boolean;
-}
-
-interface CacheEntry {
-  at: number;
-  policy: Promise<TenantPolicy>;
 }
 
 /** A prompt only returns a message template: it is ruled as a read-only, closed-world target. */
@@ -42,9 +38,8 @@ const DENY_ALL = (version: number) => compilePolicy([], version);
  * tenant policy version and kept per replica; a policy change published on the bus drops it.
  */
 export class PolicyToolAccess implements ToolAccess {
-  private readonly cache = new Map<string, CacheEntry>();
-  /** The last policy loaded per tenant: served when a reload fails (Postgres unreachable). */
-  private readonly lastGood = new Map<string, TenantPolicy>();
+  /** Compiled policy per tenant; the last good one is served while a reload fails. */
+  private readonly cache: LastGoodCache<TenantPolicy>;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
@@ -52,15 +47,21 @@ export class PolicyToolAccess implements ToolAccess {
     private readonly tenants: TenantRepository,
     private readonly pinning: ToolPinning,
     private readonly logger: Logger,
-    private readonly maxAgeMs = 30_000,
-  ) {}
+    maxAgeMs = 30_000,
+  ) {
+    this.cache = new LastGoodCache({
+      load: (tenantId) => this.load(tenantId),
+      maxAgeMs,
+      logger,
+      staleWarning: 'could not reload the tenant policy; deciding with the last known one',
+    });
+  }
 
   async listen(bus: Bus): Promise<void> {
     this.unsubscribe = await bus.subscribe(BusChannels.tenantConfigChanged, (message) => {
       const tenantId = (message as { tenantId?: unknown }).tenantId;
       if (typeof tenantId === 'string') {
         this.cache.delete(tenantId);
-        this.lastGood.delete(tenantId);
         this.pinning.forget(tenantId);
       }
     });
@@ -140,26 +141,7 @@ export class PolicyToolAccess implements ToolAccess {
   }
 
   private compiled(tenantId: string): Promise<TenantPolicy> {
-    const cached = this.cache.get(tenantId);
-    if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.policy;
-    const policy = this.load(tenantId).then(
-      (loaded) => {
-        this.lastGood.set(tenantId, loaded);
-        return loaded;
-      },
-      (error: unknown) => {
-        this.cache.delete(tenantId);
-        const fallback = this.lastGood.get(tenantId);
-        if (!fallback) throw error;
-        this.logger.warn(
-          { tenantId, err: error },
-          'could not reload the tenant policy; deciding with the last known one',
-        );
-        return fallback;
-      },
-    );
-    this.cache.set(tenantId, { at: Date.now(), policy });
-    return policy;
+    return this.cache.get(tenantId);
   }
 
   private async load(tenantId: string): Promise<TenantPolicy> {

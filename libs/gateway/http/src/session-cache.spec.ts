@@ -57,7 +57,7 @@ describe('CachedSessionStore', () => {
     await store.get('s1');
     await store.get('s1');
     expect(inner.reads).toBe(1);
-    now += 1000;
+    now += 1001; // lru-cache: stale once older than ttl
     await store.get('s1');
     expect(inner.reads).toBe(2);
   });
@@ -96,18 +96,28 @@ describe('CachedSessionStore', () => {
     expect(await store.get('s1')).toBeNull();
   });
 
-  it('keeps at most maxEntries and sweeps expired copies out as new ones come in', async () => {
+  it('keeps at most maxEntries, the least recently used going first, and never serves an expired copy', async () => {
     const store = await cache({ maxAgeMs: 1000, maxEntries: 3 });
     for (const id of ['s1', 's2', 's3', 's4']) await inner.create(record(id), 60);
     for (const id of ['s1', 's2', 's3', 's4']) await store.get(id);
+    expect(store.size).toBe(3);
     const reads = inner.reads;
-    await store.get('s1'); // evicted as the oldest when s4 came in
+    await store.get('s1'); // evicted as the least recently used when s4 came in
     expect(inner.reads).toBe(reads + 1);
     await store.get('s4'); // still held
     expect(inner.reads).toBe(reads + 1);
-    now += 1000;
-    await inner.create(record('s5'), 60);
-    await store.get('s5'); // every other copy has expired and is swept out
-    expect(store.size).toBe(1);
+    now += 1001; // lru-cache: stale once older than ttl
+    await store.get('s4'); // expired: read again
+    expect(inner.reads).toBe(reads + 2);
+    expect(store.size).toBeLessThanOrEqual(3);
+  });
+
+  it('caches nothing with maxAgeMs 0', async () => {
+    const store = await cache({ maxAgeMs: 0, maxEntries: 3 });
+    await inner.create(record('s1'), 60);
+    await store.get('s1');
+    await store.get('s1');
+    expect(inner.reads).toBe(2);
+    expect(store.size).toBe(0);
   });
 });

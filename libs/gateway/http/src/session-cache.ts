@@ -1,4 +1,5 @@
 import { BusChannels, type Bus } from '@gatehouse/bus';
+import { LRUCache } from 'lru-cache';
 import type {
   SessionNamespace,
   SessionPage,
@@ -11,13 +12,8 @@ import type {
 export interface SessionCacheOptions {
   /** How long a replica serves a session from memory before reading Redis again; 0 disables. */
   maxAgeMs: number;
-  /** Entries kept at most; the oldest go first. */
+  /** Entries kept at most; the least recently used go first. */
   maxEntries: number;
-}
-
-interface Entry {
-  at: number;
-  session: SessionWithUpstreams;
 }
 
 /**
@@ -31,19 +27,31 @@ interface Entry {
  * are never cached: `notifications/initialized` may land on another replica.
  */
 export class CachedSessionStore implements SessionStore {
-  private readonly entries = new Map<string, Entry>();
+  /** Absent when caching is off (maxAgeMs 0). */
+  private readonly entries: LRUCache<string, SessionWithUpstreams> | undefined;
   private unsubscribe: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly inner: SessionStore,
     private readonly bus: Bus,
-    private readonly options: SessionCacheOptions,
-  ) {}
+    options: SessionCacheOptions,
+  ) {
+    this.entries =
+      options.maxAgeMs > 0
+        ? new LRUCache({
+            max: options.maxEntries,
+            ttl: options.maxAgeMs,
+            // Wall-clock age, as the session's own lastSeenAt, read on every access.
+            perf: { now: () => Date.now() },
+            ttlResolution: 0,
+          })
+        : undefined;
+  }
 
   async listen(): Promise<void> {
     const drop = (message: unknown) => {
       const id = (message as { sessionId?: unknown } | null)?.sessionId;
-      if (typeof id === 'string') this.entries.delete(id);
+      if (typeof id === 'string') this.entries?.delete(id);
     };
     this.unsubscribe = await Promise.all([
       this.bus.subscribe(BusChannels.sessionChanged, drop),
@@ -53,33 +61,22 @@ export class CachedSessionStore implements SessionStore {
 
   /** Copies held (for tests and metrics). */
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   async get(id: string): Promise<SessionWithUpstreams | null> {
-    const entry = this.entries.get(id);
-    if (entry && Date.now() - entry.at < this.options.maxAgeMs) return entry.session;
-    if (entry) this.entries.delete(id);
+    const held = this.entries?.get(id);
+    if (held) return held;
     const session = await this.inner.get(id);
-    if (session?.initialized && this.options.maxAgeMs > 0) {
-      const now = Date.now();
-      // Insertion order is age order (a refreshed entry is re-inserted): drop expired copies
-      // from the front, and the oldest when full, so idle sessions don't pile up in memory.
-      for (const [key, old] of this.entries) {
-        if (now - old.at < this.options.maxAgeMs && this.entries.size < this.options.maxEntries)
-          break;
-        this.entries.delete(key);
-      }
-      this.entries.set(id, { at: now, session });
-    }
+    if (session?.initialized) this.entries?.set(id, session);
     return session;
   }
 
   async touch(id: string, ttlSeconds: number): Promise<boolean> {
     const alive = await this.inner.touch(id, ttlSeconds);
-    const entry = this.entries.get(id);
-    if (!alive) this.entries.delete(id);
-    else if (entry) entry.session.lastSeenAt = Date.now();
+    const held = this.entries?.peek(id);
+    if (!alive) this.entries?.delete(id);
+    else if (held) held.lastSeenAt = Date.now();
     return alive;
   }
 
@@ -141,12 +138,12 @@ export class CachedSessionStore implements SessionStore {
   async close(): Promise<void> {
     await Promise.all(this.unsubscribe.map((stop) => stop()));
     this.unsubscribe = [];
-    this.entries.clear();
+    this.entries?.clear();
   }
 
   /** Drops the local copy and tells the other replicas to drop theirs. */
   private async changed(id: string): Promise<void> {
-    this.entries.delete(id);
+    this.entries?.delete(id);
     await this.bus.publish(BusChannels.sessionChanged, { sessionId: id });
   }
 }

@@ -1,4 +1,5 @@
 import { canonicalJson, sha256Hex } from './canonical-json';
+import { LastGoodCache } from './last-good-cache';
 import type { InputJsonValue, ToolPin, ToolPinRepository } from '@gatehouse/data-access';
 import type { UpstreamConfig } from '@gatehouse/gateway-core';
 import { RISK_LEVELS, type RiskLevel } from '@gatehouse/policy';
@@ -39,19 +40,28 @@ export function toolDefinitionHash(tool: Tool): string {
  * upstream are cached per replica; the database is written only on first sight or on change.
  */
 export class ToolPinning {
-  private readonly cache = new Map<string, { at: number; pins: Promise<Map<string, ToolPin>> }>();
-  /** The last pins read per upstream: served when a reload fails (Postgres unreachable). */
-  private readonly lastGood = new Map<string, Map<string, ToolPin>>();
+  /** Pins per upstream (key: tenant id NUL upstream id), the last good ones kept for an outage. */
+  private readonly cache: LastGoodCache<Map<string, ToolPin>>;
 
   constructor(
     private readonly pins: ToolPinRepository,
     private readonly logger: Logger,
-    private readonly maxAgeMs = 30_000,
-  ) {}
+    maxAgeMs = 30_000,
+  ) {
+    this.cache = new LastGoodCache({
+      load: async (key) => {
+        const [tenantId = '', upstreamId = ''] = key.split('\u0000');
+        const rows = await this.pins.listForUpstream(tenantId, upstreamId);
+        return new Map(rows.map((r) => [r.toolName, r]));
+      },
+      maxAgeMs,
+      logger,
+      staleWarning: 'could not reload the tool pins; reviewing with the last known ones',
+    });
+  }
 
   forget(tenantId: string): void {
-    for (const map of [this.cache, this.lastGood])
-      for (const key of map.keys()) if (key.startsWith(`${tenantId}\u0000`)) map.delete(key);
+    this.cache.deleteWhere((key) => key.startsWith(`${tenantId}\u0000`));
   }
 
   async review(upstream: UpstreamConfig, tools: Tool[]): Promise<Map<string, ToolReview>> {
@@ -97,27 +107,6 @@ export class ToolPinning {
   }
 
   private pinsOf(upstream: UpstreamConfig): Promise<Map<string, ToolPin>> {
-    const key = `${upstream.tenantId}\u0000${upstream.id}`;
-    const cached = this.cache.get(key);
-    if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.pins;
-    const pins = this.pins.listForUpstream(upstream.tenantId, upstream.id).then(
-      (rows) => {
-        const loaded = new Map(rows.map((r) => [r.toolName, r]));
-        this.lastGood.set(key, loaded);
-        return loaded;
-      },
-      (error: unknown) => {
-        this.cache.delete(key);
-        const fallback = this.lastGood.get(key);
-        if (!fallback) throw error;
-        this.logger.warn(
-          { upstream: upstream.slug, err: error },
-          'could not reload the tool pins; reviewing with the last known ones',
-        );
-        return fallback;
-      },
-    );
-    this.cache.set(key, { at: Date.now(), pins });
-    return pins;
+    return this.cache.get(`${upstream.tenantId}\u0000${upstream.id}`);
   }
 }

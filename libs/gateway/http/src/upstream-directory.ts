@@ -4,6 +4,7 @@ import type { UpstreamRepository } from '@gatehouse/data-access';
 import type { UpstreamConfig, UpstreamDirectory } from '@gatehouse/gateway-core';
 import type { Logger } from '@gatehouse/telemetry';
 import { z } from 'zod';
+import { LastGoodCache } from './last-good-cache';
 
 /** What an upstream's encrypted credentials decrypt to. */
 export const UpstreamCredentialsSchema = z.strictObject({
@@ -12,27 +13,28 @@ export const UpstreamCredentialsSchema = z.strictObject({
 });
 export type UpstreamCredentials = z.infer<typeof UpstreamCredentialsSchema>;
 
-interface CacheEntry {
-  at: number;
-  upstreams: Promise<UpstreamConfig[]>;
-}
-
 /**
  * The tenant's upstreams, read from Postgres and cached per replica. A change published on the
  * bus drops the tenant's entry at once; `maxAgeMs` bounds staleness if a message is lost, and a
  * failed reload keeps serving the last good list (Postgres down must not stop tool calls).
  */
 export class CachedUpstreamDirectory implements UpstreamDirectory {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly lastGood = new Map<string, UpstreamConfig[]>();
+  private readonly cache: LastGoodCache<UpstreamConfig[]>;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly repository: UpstreamRepository,
     private readonly secrets: SecretBox,
     private readonly logger: Logger,
-    private readonly maxAgeMs = 30_000,
-  ) {}
+    maxAgeMs = 30_000,
+  ) {
+    this.cache = new LastGoodCache({
+      load: (tenantId) => this.load(tenantId),
+      maxAgeMs,
+      logger,
+      staleWarning: 'could not reload upstreams; serving the last known list',
+    });
+  }
 
   async listen(bus: Bus): Promise<void> {
     this.unsubscribe = await bus.subscribe(BusChannels.tenantConfigChanged, (message) => {
@@ -45,23 +47,8 @@ export class CachedUpstreamDirectory implements UpstreamDirectory {
     await this.unsubscribe?.();
   }
 
-  async listForTenant(tenantId: string): Promise<UpstreamConfig[]> {
-    const cached = this.cache.get(tenantId);
-    if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.upstreams;
-    // The fallback is part of the cached promise: concurrent callers that picked the promise
-    // from the cache while the reload was failing get the last known list too, not the error.
-    const upstreams = this.load(tenantId).catch((error: unknown) => {
-      this.cache.delete(tenantId);
-      const fallback = this.lastGood.get(tenantId);
-      if (!fallback) throw error;
-      this.logger.warn(
-        { tenantId, err: error },
-        'could not reload upstreams; serving the last known list',
-      );
-      return fallback;
-    });
-    this.cache.set(tenantId, { at: Date.now(), upstreams });
-    return upstreams;
+  listForTenant(tenantId: string): Promise<UpstreamConfig[]> {
+    return this.cache.get(tenantId);
   }
 
   private async load(tenantId: string): Promise<UpstreamConfig[]> {
@@ -90,7 +77,6 @@ export class CachedUpstreamDirectory implements UpstreamDirectory {
       if (row.timeoutMs !== null) config.timeoutMs = row.timeoutMs;
       return [config];
     });
-    this.lastGood.set(tenantId, configs);
     return configs;
   }
 }
