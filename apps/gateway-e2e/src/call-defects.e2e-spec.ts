@@ -82,6 +82,19 @@ describe('tools/call: what the audit trail, the client and the approval wait get
     });
   }
 
+  it('audits an answered call with a summary of its result, never its content', async () => {
+    const { client } = await connectClient(h.gateways[1]!.url, h.member.token);
+    await client.callTool({ name: 'alpha__echo', arguments: { text: 'summary-args' } });
+    expect(auditOf('echo', 'summary-args')).toMatchObject({
+      outcome: 'ok',
+      resultSummary: { isError: false, contentTypes: ['text'], structured: false },
+    });
+    expect(JSON.stringify(auditOf('echo', 'summary-args')?.resultSummary)).not.toContain(
+      'summary-args',
+    );
+    await client.close();
+  });
+
   it('audits a call denied by policy with its arguments', async () => {
     const { client } = await connectClient(h.gateways[0]!.url, h.member.token);
     await expect(

@@ -140,6 +140,21 @@ export class Call {
     if (this.approvalId !== undefined) event.approvalId = this.approvalId;
     if (this.arguments !== undefined) event.arguments = this.arguments;
     if ('error' in outcome) event.errorCode = outcome.error.rpcCode;
+    else if (this.method === 'tools/call') event.resultSummary = summarize(outcome.result);
     this.recorder.record(event);
   }
+}
+
+/** What the audit trail keeps of a tool's result: never the content itself. */
+function summarize(result: Record<string, unknown>): GatewayAuditEvent['resultSummary'] {
+  const content = Array.isArray(result['content']) ? (result['content'] as unknown[]) : [];
+  const types = content.flatMap((item) => {
+    const type = (item as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? [type] : [];
+  });
+  return {
+    isError: result['isError'] === true,
+    contentTypes: [...new Set(types)],
+    structured: result['structuredContent'] !== undefined,
+  };
 }

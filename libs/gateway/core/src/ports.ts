@@ -89,6 +89,8 @@ export interface GatewayAuditEvent {
   errorCode?: number;
   latencyMs: number;
   arguments?: unknown;
+  /** tools/call answered: whether the tool reported an error, and what kinds of content. */
+  resultSummary?: { isError: boolean; contentTypes: string[]; structured: boolean };
   clientAddress?: string;
   userAgent?: string;
 }

@@ -1,6 +1,5 @@
 export { UpstreamClient } from './upstream-client';
 export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './upstream-error';
-export { withSessionRetry, type SessionRetryOptions } from './session-retry';
 export type {
   ExchangeContext,
   GetStreamOptions,
