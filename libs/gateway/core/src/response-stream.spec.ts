@@ -28,6 +28,14 @@ describe('ResponseStream', () => {
     expect(await stream.ready).toEqual({ kind: 'json', body: [response(1), response(2)] });
   });
 
+  it('answers an empty SSE stream when ended before anything was sent (a cancelled call)', async () => {
+    const stream = new ResponseStream(1, false);
+    stream.end();
+    const ready = await stream.ready;
+    expect(ready.kind).toBe('sse');
+    expect(await drain((ready as { events: AsyncIterable<SseEvent> }).events)).toEqual([]);
+  });
+
   it('switches to SSE at the first intermediate message and relays in order', async () => {
     const stream = new ResponseStream(1, false);
     stream.send(progress);

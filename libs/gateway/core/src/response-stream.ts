@@ -126,6 +126,9 @@ export class ResponseStream {
 
   /** Ends the stream early (cancelled, or shutdown). */
   end(): void {
+    // Still plain JSON with nothing to send (a call cancelled before any message): the POST is
+    // answered with an SSE stream that ends at once, rather than never.
+    if (this.mode === 'pending') this.startStreaming();
     this.finished = true;
     this.wake?.();
   }

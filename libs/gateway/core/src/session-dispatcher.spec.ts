@@ -139,11 +139,14 @@ describe('SessionDispatcher and the call path (tools/call, prompts/get), no Nest
     kit.toolAccess.effects.set('add', 'require_approval');
     const before = kit.alpha.callCounts.get('add') ?? 0;
     const request = kit.request('tools/call', { name: 'alpha__add', arguments: { a: 9, b: 9 } });
-    const answer = kit.dispatcher.request(kit.context(), request);
+    const stream = kit.context().stream;
+    const answer = kit.dispatcher.request(kit.context(stream), request);
     await until(() => kit.approvals.waiting !== undefined, 'the call waits for approval');
     expect(await kit.inflight.cancel('s1', request.id, 'changed my mind')).toBe(true);
     expect(errorOf(await answer)).toMatchObject({ code: -32001 });
     expect(kit.approvals.aborted.at(-1)).toBe(true);
+    // The POST is answered (an SSE stream that ends at once), not left hanging.
+    expect((await stream.ready).kind).toBe('sse');
     expect(kit.alpha.callCounts.get('add') ?? 0).toBe(before);
     expect(kit.inflight.size).toBe(0);
   });
