@@ -189,6 +189,7 @@ export async function startCoreKit() {
     relay,
     sessions,
     logger,
+    bus,
     audit,
     toolAccess,
     approvals,

@@ -192,6 +192,28 @@ describe('SessionDispatcher and the call path (tools/call, prompts/get), no Nest
     ]);
   });
 
+  it('lists the tools of every upstream under gateway names, through the call path', async () => {
+    const listed = await kit.dispatcher.request(kit.context(), kit.request('tools/list'));
+    const names = (resultOf(listed)?.['tools'] as { name: string }[]).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['alpha__echo', 'alpha__add', 'alpha__slow']));
+    expect(kit.audit.events[0]).toMatchObject({ method: 'tools/list', outcome: 'ok' });
+  });
+
+  it('publishes notifications/cancelled on the bus, where every replica holding the call hears it', async () => {
+    const heard: unknown[] = [];
+    const stop = await kit.bus.subscribe('mcp:request-cancelled', (m) => {
+      heard.push(m);
+    });
+    await kit.dispatcher.notification(kit.context(), {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 42, reason: 'no longer needed' },
+    });
+    await until(() => heard.length > 0, 'the bus delivers the cancellation');
+    expect(heard).toEqual([{ sessionId: 's1', requestId: 42, reason: 'no longer needed' }]);
+    await stop();
+  });
+
   it('answers ping without an audit event, and refuses a second initialize', async () => {
     expect(resultOf(await kit.dispatcher.request(kit.context(), kit.request('ping')))).toEqual({});
     const again = await kit.dispatcher.request(kit.context(), kit.request('initialize'));
