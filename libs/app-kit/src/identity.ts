@@ -1,4 +1,11 @@
-import { TokenIdentityResolver, type TokenWithOwner } from '@gatehouse/auth';
+import {
+  BearerIdentityResolver,
+  JwtAccessTokenVerifier,
+  JwtIdentityResolver,
+  TokenIdentityResolver,
+  type IdentityResolver,
+  type TokenWithOwner,
+} from '@gatehouse/auth';
 import { gatehouseMetrics } from '@gatehouse/telemetry';
 import type { Runtime } from './runtime';
 
@@ -28,4 +35,43 @@ export async function createTokenResolver(runtime: Runtime): Promise<TokenIdenti
   );
   await resolver.listen(runtime.bus);
   return resolver;
+}
+
+/** A bearer resolver with the bus subscriptions it holds. */
+export interface BearerResolver extends IdentityResolver {
+  stop(): Promise<void>;
+}
+
+/**
+ * The resolver of one surface (the gateway or the admin API): `gth_` tokens always, and JWT
+ * access tokens of OIDC_ISSUER when `audiences` names what this surface answers to, so a token
+ * issued for the other surface is refused here.
+ */
+export async function createBearerResolver(
+  runtime: Runtime,
+  audiences: string[],
+): Promise<BearerResolver> {
+  const tokens = await createTokenResolver(runtime);
+  const { OIDC_ISSUER, OIDC_JWKS_URL, OIDC_PERSON_CLAIM } = runtime.config;
+  let jwts: JwtIdentityResolver | undefined;
+  if (OIDC_ISSUER && audiences.length > 0) {
+    const verifier = new JwtAccessTokenVerifier({
+      issuers: [{ issuer: OIDC_ISSUER, ...(OIDC_JWKS_URL ? { jwksUrl: OIDC_JWKS_URL } : {}) }],
+      audiences,
+    });
+    jwts = new JwtIdentityResolver(
+      verifier,
+      (claim) => runtime.repos.people.findActiveByEmailInAnyTenant(claim),
+      { personClaim: OIDC_PERSON_CLAIM },
+    );
+    await jwts.listen(runtime.bus);
+  }
+  const bearer = new BearerIdentityResolver(tokens, jwts);
+  return {
+    resolveBearer: (credential, tenantHint) => bearer.resolveBearer(credential, tenantHint),
+    stop: async () => {
+      await tokens.stop();
+      await jwts?.stop();
+    },
+  };
 }

@@ -9,5 +9,5 @@ export {
   BOOTSTRAP_TENANT,
   type BootstrapResult,
 } from './bootstrap';
-export { createTokenResolver } from './identity';
+export { createBearerResolver, createTokenResolver, type BearerResolver } from './identity';
 export { launch, readVersion, TELEMETRY_FLUSH_TIMEOUT_MS, type LaunchContext } from './launch';

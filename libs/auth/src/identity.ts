@@ -12,6 +12,9 @@ export interface Identity {
   tokenId: string | null;
   scopes: string[];
   via: 'token' | 'oidc';
+  /** For OIDC identities: the JWT's issuer and OAuth client id (`client_id`, `azp`), if named. */
+  issuer?: string;
+  clientId?: string;
 }
 
 export type AuthFailure =
@@ -23,7 +26,17 @@ export type AuthFailure =
   | 'disabled_person'
   | 'disabled_tenant'
   | 'invalid_jwt'
-  | 'unknown_person';
+  | 'jwt_unsigned'
+  | 'jwt_algorithm_not_allowed'
+  | 'jwt_unknown_issuer'
+  | 'jwt_wrong_audience'
+  | 'jwt_expired'
+  | 'jwt_not_yet_valid'
+  | 'jwt_bad_signature'
+  | 'jwt_missing_claim'
+  | 'jwt_not_accepted'
+  | 'unknown_person'
+  | 'ambiguous_person';
 
 export class AuthError extends Error {
   constructor(
@@ -37,7 +50,11 @@ export class AuthError extends Error {
 
 /** Turns a bearer credential into an identity, or throws AuthError. */
 export interface IdentityResolver {
-  resolveBearer(credential: string): Promise<Identity>;
+  /**
+   * `tenantHint` (a tenant id or slug the route names) settles a JWT whose person exists in
+   * several tenants; `gth_` tokens ignore it.
+   */
+  resolveBearer(credential: string, tenantHint?: string): Promise<Identity>;
 }
 
 export function hasScope(identity: Identity, scope: string): boolean {

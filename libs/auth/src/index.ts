@@ -23,3 +23,18 @@ export {
   type TokenResolverOptions,
   type TokenWithOwner,
 } from './token-identity-resolver';
+export { BearerIdentityResolver } from './bearer-identity-resolver';
+export {
+  JWT_ALGORITHMS,
+  JwtAccessTokenVerifier,
+  looksLikeJwt,
+  type JwtVerifierSettings,
+  type TrustedIssuer,
+  type VerifiedJwt,
+} from './jwt-access-token-verifier';
+export {
+  gatehouseScopesOf,
+  JwtIdentityResolver,
+  type JwtResolverOptions,
+  type PersonForClaim,
+} from './jwt-identity-resolver';

@@ -208,8 +208,20 @@ export const configSchema = z.object({
   SHUTDOWN_GRACE_MS: positiveInt
     .default(10_000)
     .describe('On SIGTERM, how long in-flight requests may finish before the process exits.'),
-  OIDC_ISSUER: z.string().url().optional().describe('OIDC issuer whose JWTs are accepted.'),
-  OIDC_AUDIENCE: z.string().min(1).optional().describe('Expected `aud` of OIDC JWTs.'),
+  OIDC_ISSUER: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "The organisation's identity provider: its JWT access tokens are accepted on /mcp when issued for PUBLIC_URL/mcp, and on the admin API when issued for OIDC_AUDIENCE (docs/identity.md).",
+    ),
+  OIDC_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The admin API's own `aud` for JWTs (never the gateway's PUBLIC_URL/mcp); unset: the admin API takes gth_ tokens only.",
+    ),
   OIDC_JWKS_URL: z
     .string()
     .url()

@@ -13,6 +13,11 @@ export const McpAttributes = {
   ERROR_TYPE: 'error.type',
   TENANT_ID: 'gatehouse.tenant.id',
   PERSON_ID: 'gatehouse.person.id',
+  /** How the caller authenticated: `token` (a gth_ token) or `oidc` (a JWT access token). */
+  AUTH_METHOD: 'gatehouse.auth.method',
+  AUTH_TOKEN_ID: 'gatehouse.auth.token_id',
+  AUTH_ISSUER: 'gatehouse.auth.issuer',
+  AUTH_CLIENT_ID: 'gatehouse.auth.client_id',
   POLICY_DECISION: 'gatehouse.policy.decision',
   POLICY_MATCHED_RULES: 'gatehouse.policy.matched_rules',
   UPSTREAM: 'gatehouse.upstream',

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import {
-  createTokenResolver,
+  createBearerResolver,
   startHttpApp,
   type HttpAppHandle,
   type Runtime,
@@ -8,7 +8,6 @@ import {
 import { AdminModule } from './admin.module';
 import { AdminIdentityResolver } from './auth/admin-identity-resolver';
 import { FailedAuthLimiter, type FailedAuthLimit } from './auth/failed-auth-limiter';
-import { OidcVerifier } from './auth/oidc-verifier';
 import { ADMIN_PREFIX } from './auth/route-table';
 import { registerOpenApi } from './openapi/register-openapi';
 
@@ -25,8 +24,8 @@ export async function startAdminApi(
   runtime: Runtime,
   options: AdminApiOptions,
 ): Promise<HttpAppHandle> {
-  const tokens = await createTokenResolver(runtime);
-  const identities = new AdminIdentityResolver(tokens, createOidcVerifier(runtime));
+  const tokens = await createBearerResolver(runtime, adminAudiences(runtime));
+  const identities = new AdminIdentityResolver(tokens);
   const limiter = new FailedAuthLimiter(options.failedAuthLimit);
 
   @Module({ imports: [AdminModule.forRuntime({ runtime, identities, limiter })] })
@@ -54,20 +53,18 @@ export async function startAdminApi(
   };
 }
 
-function createOidcVerifier(runtime: Runtime): OidcVerifier | undefined {
-  const { OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL, OIDC_PERSON_CLAIM } = runtime.config;
-  if (!OIDC_ISSUER) return undefined;
-  if (!OIDC_AUDIENCE) {
-    // Without an audience check, any JWT the issuer signs for any application would be accepted.
-    throw new Error('OIDC_AUDIENCE is required when OIDC_ISSUER is set');
+/**
+ * The admin API answers to OIDC_AUDIENCE only. It must differ from the gateway's resource
+ * (PUBLIC_URL/mcp): a token a person's MCP client obtained must never administer.
+ */
+function adminAudiences(runtime: Runtime): string[] {
+  const { OIDC_ISSUER, OIDC_AUDIENCE, PUBLIC_URL } = runtime.config;
+  if (!OIDC_ISSUER || !OIDC_AUDIENCE) return [];
+  const gatewayResource = PUBLIC_URL ? `${PUBLIC_URL.replace(/\/$/, '')}/mcp` : undefined;
+  if (OIDC_AUDIENCE === gatewayResource) {
+    throw new Error(
+      'OIDC_AUDIENCE is the gateway resource; give the admin API an audience of its own',
+    );
   }
-  return new OidcVerifier(
-    {
-      issuer: OIDC_ISSUER,
-      audience: OIDC_AUDIENCE,
-      personClaim: OIDC_PERSON_CLAIM,
-      ...(OIDC_JWKS_URL ? { jwksUrl: OIDC_JWKS_URL } : {}),
-    },
-    runtime.repos.people,
-  );
+  return [OIDC_AUDIENCE];
 }

@@ -20,6 +20,9 @@ export const AuditEventV1 = z.object({
   tenantId: id,
   personId: id.optional(),
   tokenId: id.optional(),
+  /** How a JWT-authenticated call signed in: the token's issuer and OAuth client, never the token. */
+  authIssuer: text(1024).optional(),
+  authClientId: text(512).optional(),
   sessionId: text(256).optional(),
   clientName: text(256).optional(),
   clientVersion: text(128).optional(),

@@ -11,6 +11,8 @@ export interface AuditSourceEvent {
   tenantId: string;
   personId?: string | null;
   tokenId?: string | null;
+  authIssuer?: string;
+  authClientId?: string;
   sessionId?: string | null;
   clientName?: string;
   clientVersion?: string;
@@ -68,6 +70,8 @@ export function toAuditEvent(source: AuditSourceEvent, options: ToAuditEventOpti
   const optional = {
     personId: source.personId,
     tokenId: source.tokenId,
+    authIssuer: source.authIssuer,
+    authClientId: source.authClientId,
     sessionId: source.sessionId,
     clientName: source.clientName,
     clientVersion: source.clientVersion,

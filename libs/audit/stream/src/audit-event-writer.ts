@@ -16,6 +16,8 @@ export function toAuditEventRow(event: AuditEventV1): AuditEventInput {
     kind: event.kind,
     personId: event.personId ?? null,
     tokenId: event.tokenId ?? null,
+    authIssuer: event.authIssuer ?? null,
+    authClientId: event.authClientId ?? null,
     sessionId: event.sessionId ?? null,
     clientName: event.clientName ?? null,
     clientVersion: event.clientVersion ?? null,

@@ -1,4 +1,5 @@
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
+import { authOf } from './auth-of';
 import type { JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { CallContext } from './call-context';
 import type { CallRecorder } from './call-recorder';
@@ -122,6 +123,7 @@ export class Call {
       tenantId: session.tenantId,
       personId: session.personId,
       tokenId: identity.tokenId,
+      ...authOf(identity),
       sessionId: session.id,
       clientName: session.clientInfo.name,
       clientVersion: session.clientInfo.version,

@@ -13,7 +13,7 @@ const HTTP_FAILURES = {
   unauthorized: {
     status: 401,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
-    hint: 'Send Authorization: Bearer <gth_ token>.',
+    hint: 'Send Authorization: Bearer <gth_ token, or an access token from the authorization server that /.well-known/oauth-protected-resource names>.',
   },
   forbidden: {
     status: 403,
@@ -103,6 +103,8 @@ export class GatewayHttpError extends Error {
     readonly code: HttpFailureCode,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Why exactly (an AuthFailure code for refused credentials), machine-readable. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'GatewayHttpError';
@@ -120,7 +122,11 @@ export class GatewayHttpError extends Error {
       error: {
         code: this.rpcCode,
         message: this.message,
-        data: { code: this.code, hint: this.hint },
+        data: {
+          code: this.code,
+          hint: this.hint,
+          ...(this.reason === undefined ? {} : { reason: this.reason }),
+        },
       },
     };
   }

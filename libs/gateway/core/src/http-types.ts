@@ -5,6 +5,8 @@ import type { SseEvent } from './response-stream';
 export interface McpHttpRequest {
   /** `/mcp/:upstream` passes one upstream through; `/mcp` aggregates. */
   upstreamSlug?: string;
+  /** The tenant the URL names (`/t/<tenant>/mcp`), for a JWT whose person is in several. */
+  tenantHint?: string;
   headers: IncomingHttpHeaders;
   /** The raw body text of a POST (parsed here so malformed JSON gets a JSON-RPC error). */
   rawBody?: string;

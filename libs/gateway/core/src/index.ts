@@ -1,4 +1,5 @@
 // Public API of gateway-core: what the Nest wiring (gateway-http), the apps and the tests use.
+export { MCP_SCOPE } from './bearer-challenge';
 export { GatewayHttpError } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 export { McpGateway } from './mcp-gateway';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { authOf } from './auth-of';
 import type { Identity } from '@gatehouse/auth';
 import {
   JSON_RPC_ERROR_CODES,
@@ -129,6 +130,7 @@ export class Initializer {
         tenantId: identity.tenantId,
         personId: identity.personId,
         tokenId: identity.tokenId,
+        ...authOf(identity),
         sessionId: session.id,
         clientName: params.clientInfo.name,
         clientVersion: params.clientInfo.version,

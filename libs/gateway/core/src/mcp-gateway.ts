@@ -1,4 +1,5 @@
 import type { Identity } from '@gatehouse/auth';
+import { authOf, authSpanAttributes } from './auth-of';
 import { BusChannels, type Bus } from '@gatehouse/bus';
 import { batchesAllowed, type JsonRpcBody } from '@gatehouse/mcp-protocol';
 import {
@@ -254,6 +255,7 @@ export class McpGateway {
           tenantId: identity.tenantId,
           personId: identity.personId,
           tokenId: identity.tokenId,
+          ...authOf(identity),
           sessionId: session.id,
           method: 'session/end',
           outcome: 'ok',
@@ -366,6 +368,7 @@ export class McpGateway {
     span.setAttributes({
       [McpAttributes.TENANT_ID]: identity.tenantId,
       [McpAttributes.PERSON_ID]: identity.personId,
+      ...authSpanAttributes(identity),
     });
     return identity;
   }

@@ -76,6 +76,9 @@ export interface GatewayAuditEvent {
   tenantId: string;
   personId: string;
   tokenId: string | null;
+  /** JWT callers: the issuer and OAuth client id of their token (see authOf). */
+  authIssuer?: string;
+  authClientId?: string;
   sessionId: string | null;
   clientName?: string;
   clientVersion?: string;

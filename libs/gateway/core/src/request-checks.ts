@@ -8,6 +8,7 @@ import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-stor
 import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest } from './http-types';
 import type { GatewaySettings } from './gateway-settings';
+import { bearerChallenge, MCP_SCOPE } from './bearer-challenge';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -50,33 +51,38 @@ export class RequestChecks {
 
   async authenticate(req: McpHttpRequest): Promise<Identity> {
     const authorization = header(req.headers, 'authorization');
-    const challenge = (error: string, description: string) => ({
-      'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}", error="${error}", error_description="${description}"`,
-    });
     const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
     if (!match?.[1]) {
-      throw new GatewayHttpError('unauthorized', 'Unauthorized: a bearer token is required', {
-        'www-authenticate': `Bearer resource_metadata="${this.settings.resourceMetadataUrl}"`,
-      });
+      throw new GatewayHttpError(
+        'unauthorized',
+        'Unauthorized: a bearer token is required',
+        bearerChallenge(this.settings.resourceMetadataUrl),
+      );
     }
     let identity: Identity;
     try {
-      identity = await this.identities.resolveBearer(match[1]);
+      identity = await this.identities.resolveBearer(match[1], req.tenantHint);
     } catch (error) {
       if (error instanceof AuthError) {
         throw new GatewayHttpError(
           'unauthorized',
           `Unauthorized: ${error.message}`,
-          challenge('invalid_token', error.message),
+          bearerChallenge(this.settings.resourceMetadataUrl, 'invalid_token', error.message),
+          error.code,
         );
       }
       throw error;
     }
-    if (!hasScope(identity, 'mcp:call')) {
+    if (!hasScope(identity, MCP_SCOPE)) {
       throw new GatewayHttpError(
         'forbidden',
-        'Forbidden: the token lacks the mcp:call scope',
-        challenge('insufficient_scope', 'mcp:call required'),
+        `Forbidden: the token lacks the ${MCP_SCOPE} scope`,
+        bearerChallenge(
+          this.settings.resourceMetadataUrl,
+          'insufficient_scope',
+          `${MCP_SCOPE} required`,
+        ),
+        'insufficient_scope',
       );
     }
     return identity;

@@ -1,10 +1,10 @@
 import {
   startHttpApp,
-  createTokenResolver,
+  createBearerResolver,
   type HttpAppHandle,
   type Runtime,
 } from '@gatehouse/app-kit';
-import { createGateway, type AuditSink } from '@gatehouse/gateway-core';
+import { createGateway, MCP_SCOPE, type AuditSink } from '@gatehouse/gateway-core';
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import { RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
@@ -30,7 +30,6 @@ export async function startGateway(
   options: GatewayStartOptions,
 ): Promise<HttpAppHandle> {
   const { config, logger, repos, bus } = runtime;
-  const identities = await createTokenResolver(runtime);
   const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
   await directory.listen(bus);
   const sessions =
@@ -59,6 +58,9 @@ export async function startGateway(
     `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`
   ).replace(/\/$/, '');
   const resourceMetadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
+  // RFC 8707: JWTs are accepted only when issued for this resource, never the admin API's.
+  const resource = `${publicUrl}/mcp`;
+  const identities = await createBearerResolver(runtime, [resource]);
   const gateway = createGateway({
     settings: {
       sessionTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
@@ -107,8 +109,9 @@ export async function startGateway(
     bodyLimit: config.MCP_MAX_BODY_BYTES,
     configure: async (app) => {
       const resourceMetadata: Record<string, unknown> = {
-        resource: `${publicUrl}/mcp`,
+        resource,
         bearer_methods_supported: ['header'],
+        scopes_supported: [MCP_SCOPE],
         resource_name: 'Gatehouse MCP gateway',
       };
       if (config.OIDC_ISSUER) resourceMetadata['authorization_servers'] = [config.OIDC_ISSUER];

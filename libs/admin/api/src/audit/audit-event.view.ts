@@ -7,6 +7,8 @@ export interface AuditEventView {
   kind: string;
   personId: string | null;
   tokenId: string | null;
+  authIssuer: string | null;
+  authClientId: string | null;
   sessionId: string | null;
   clientName: string | null;
   clientVersion: string | null;
@@ -35,6 +37,8 @@ export function auditEventView(event: AuditEvent): AuditEventView {
     kind: event.kind,
     personId: event.personId,
     tokenId: event.tokenId,
+    authIssuer: event.authIssuer,
+    authClientId: event.authClientId,
     sessionId: event.sessionId,
     clientName: event.clientName,
     clientVersion: event.clientVersion,
@@ -64,6 +68,8 @@ export const AUDIT_CSV_COLUMNS: readonly (keyof AuditEventView)[] = [
   'kind',
   'personId',
   'tokenId',
+  'authIssuer',
+  'authClientId',
   'sessionId',
   'clientName',
   'clientVersion',

@@ -46,6 +46,8 @@ export async function recordAdminChange(
       kind: 'admin',
       personId: caller.identity.personId,
       tokenId: caller.identity.tokenId,
+      authIssuer: caller.identity.issuer ?? null,
+      authClientId: caller.identity.clientId ?? null,
       method: change.method,
       matchedRules: [],
       outcome: 'ok',

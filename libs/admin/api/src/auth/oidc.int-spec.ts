@@ -51,7 +51,7 @@ describe('OIDC JWTs', () => {
     claims: Record<string, unknown>,
     options: { signWith?: CryptoKey; exp?: string } = {},
   ) =>
-    new SignJWT(claims)
+    new SignJWT({ scope: 'admin:read', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(typeof claims['iss'] === 'string' ? claims['iss'] : issuer.url)
       .setAudience(typeof claims['aud'] === 'string' ? claims['aud'] : audience)

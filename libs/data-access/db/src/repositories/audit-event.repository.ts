@@ -37,8 +37,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Every column, named as the Prisma model (the rows are AuditEvent). */
 const COLUMNS = Prisma.sql`id, v, tenant_id AS "tenantId", time, kind::text AS kind,
-  person_id AS "personId", token_id AS "tokenId", session_id AS "sessionId",
-  client_name AS "clientName", client_version AS "clientVersion", method, upstream, tool,
+  person_id AS "personId", token_id AS "tokenId", auth_issuer AS "authIssuer",
+  auth_client_id AS "authClientId", session_id AS "sessionId", client_name AS "clientName", client_version AS "clientVersion", method, upstream, tool,
   decision, matched_rules AS "matchedRules", approval_id AS "approvalId",
   outcome::text AS outcome, error_code AS "errorCode", latency_ms AS "latencyMs",
   trace_id AS "traceId", span_id AS "spanId", client_address AS "clientAddress",
@@ -106,17 +106,19 @@ export class AuditEventRepository {
   async createManyFromJson(json: string): Promise<number> {
     const [row] = await this.prisma.$queryRaw<{ inserted: number }[]>`
       WITH inserted AS (
-        INSERT INTO audit_events (id, v, tenant_id, time, kind, person_id, token_id, session_id,
+        INSERT INTO audit_events (id, v, tenant_id, time, kind, person_id, token_id,
+          auth_issuer, auth_client_id, session_id,
           client_name, client_version, method, upstream, tool, decision, matched_rules, approval_id,
           outcome, error_code, latency_ms, trace_id, span_id, client_address, user_agent,
           arguments, result_summary, details)
         SELECT r."id", r."v", r."tenantId", r."time", r."kind"::audit_kind, r."personId", r."tokenId",
-          r."sessionId", r."clientName", r."clientVersion", r."method", r."upstream", r."tool",
+          r."authIssuer", r."authClientId", r."sessionId", r."clientName", r."clientVersion", r."method", r."upstream", r."tool",
           r."decision", r."matchedRules", r."approvalId", r."outcome"::audit_outcome, r."errorCode",
           r."latencyMs", r."traceId", r."spanId", r."clientAddress", r."userAgent", r."arguments",
           r."resultSummary", r."details"
         FROM jsonb_to_recordset(${json}::jsonb) AS r("id" uuid, "v" int, "tenantId" uuid,
-          "time" timestamptz, "kind" text, "personId" uuid, "tokenId" uuid, "sessionId" text,
+          "time" timestamptz, "kind" text, "personId" uuid, "tokenId" uuid, "authIssuer" text,
+          "authClientId" text, "sessionId" text,
           "clientName" text, "clientVersion" text, "method" text, "upstream" text, "tool" text,
           "decision" text, "matchedRules" text[], "approvalId" uuid, "outcome" text,
           "errorCode" int, "latencyMs" int, "traceId" text, "spanId" text, "clientAddress" text,

@@ -1,0 +1,1 @@
+export { startIdpFixture, type IdpFixture, type IdpFixtureOptions } from './idp-fixture';
