@@ -152,6 +152,8 @@ describe('OpenTelemetry through the gateway (two replicas)', () => {
       'gen_ai.operation.name': 'execute_tool',
       'gatehouse.tenant.id': h.tenant.id,
       'gatehouse.person.id': h.member.person.id,
+      'gatehouse.auth.method': 'token',
+      'gatehouse.auth.token_id': expect.any(String),
       'gatehouse.policy.decision': 'allow',
       'gatehouse.policy.matched_rules': [expect.any(String)],
       'gatehouse.upstream': 'alpha',

@@ -269,3 +269,21 @@ it('deletes events older than the tenant retention and keeps other tenants', asy
   expect(await ctx.stored()).toBe(1);
   expect(await keep.stored()).toBe(1);
 });
+
+it('stores how a JWT caller authenticated: issuer and OAuth client id', async () => {
+  const ctx = await setUp();
+  const worker = ctx.worker();
+  await worker.start();
+  await ctx.sink.record({
+    ...ctx.event(0),
+    authIssuer: 'https://login.example.com',
+    authClientId: 'desktop-app',
+  });
+  await waitFor(async () => (await ctx.stored()) === 1);
+  const row = await db.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: ctx.tenant.id } });
+  expect(row).toMatchObject({
+    tokenId: null,
+    authIssuer: 'https://login.example.com',
+    authClientId: 'desktop-app',
+  });
+});
