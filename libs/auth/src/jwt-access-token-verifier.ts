@@ -51,9 +51,12 @@ export interface VerifiedJwt {
   claims: JWTPayload;
   /** `scope` (space-separated) or `scp` (string or list), as issued. */
   scopes: string[];
-  /** The OAuth client the token was issued to (`client_id`, else `azp`), when named. */
+  /** The OAuth client the token was issued to (see CLIENT_ID_CLAIMS), when named. */
   clientId: string | undefined;
 }
+
+/** Where IdPs put the OAuth client: RFC 9068 `client_id`, OIDC `azp`, Okta `cid`, Entra v1 `appid`. */
+const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid', 'appid'];
 
 const Metadata = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
@@ -89,7 +92,7 @@ export class JwtAccessTokenVerifier {
         issuer: issuer.issuer,
         claims: payload,
         scopes: scopesOf(payload),
-        clientId: stringClaim(payload, 'client_id') ?? stringClaim(payload, 'azp'),
+        clientId: CLIENT_ID_CLAIMS.map((c) => stringClaim(payload, c)).find(Boolean),
       };
     } catch (error) {
       throw refusalOf(error, this.settings.audiences);

@@ -101,6 +101,13 @@ describe('JwtIdentityResolver', () => {
     });
   });
 
+  it('reads the client id where Okta (cid) and Entra ID v1 (appid) put it', async () => {
+    const okta = await sign({ client_id: undefined, cid: '0oa1okta' });
+    expect((await resolver.resolveBearer(okta)).clientId).toBe('0oa1okta');
+    const entra = await sign({ client_id: undefined, appid: 'entra-app' });
+    expect((await resolver.resolveBearer(entra)).clientId).toBe('entra-app');
+  });
+
   it('asks the database once for many calls, again after a person change on the bus', async () => {
     const token = await sign({});
     for (let i = 0; i < 5; i++) await resolver.resolveBearer(token);
