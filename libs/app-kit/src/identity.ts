@@ -1,5 +1,9 @@
+import { BusChannels } from '@gatehouse/bus';
 import {
+  AuthError,
   BearerIdentityResolver,
+  TenantIdpResolver,
+  type TokenInvalidation,
   JwtAccessTokenVerifier,
   JwtIdentityResolver,
   TokenIdentityResolver,
@@ -40,38 +44,100 @@ export async function createTokenResolver(runtime: Runtime): Promise<TokenIdenti
 /** A bearer resolver with the bus subscriptions it holds. */
 export interface BearerResolver extends IdentityResolver {
   stop(): Promise<void>;
+  /** The issuers a tenant's own IdPs add (for its protected-resource metadata). */
+  tenantIssuers(tenant: string): Promise<string[]>;
+}
+
+export interface BearerResolverOptions {
+  /** The audiences this surface answers to (empty: no JWT of OIDC_ISSUER is accepted). */
+  audiences: string[];
+  /**
+   * The gateway only: the resource a tenant URL answers to, and the tenants' own IdPs
+   * (admin API: per-tenant IdPs, then home-realm discovery on /mcp).
+   */
+  tenantAudience?: (tenantHint: string | undefined) => string;
 }
 
 /**
- * The resolver of one surface (the gateway or the admin API): `gth_` tokens always, and JWT
- * access tokens of OIDC_ISSUER when `audiences` names what this surface answers to, so a token
- * issued for the other surface is refused here.
+ * The resolver of one surface (the gateway or the admin API): `gth_` tokens always; JWT access
+ * tokens of OIDC_ISSUER when `audiences` names what this surface answers to, so a token issued
+ * for the other surface is refused here; on the gateway, JWTs of the tenants' own IdPs.
  */
 export async function createBearerResolver(
   runtime: Runtime,
-  audiences: string[],
+  options: BearerResolverOptions,
 ): Promise<BearerResolver> {
   const tokens = await createTokenResolver(runtime);
   const { OIDC_ISSUER, OIDC_JWKS_URL, OIDC_PERSON_CLAIM } = runtime.config;
-  let jwts: JwtIdentityResolver | undefined;
-  if (OIDC_ISSUER && audiences.length > 0) {
+  const { people, identityProviders } = runtime.repos;
+  let installation: JwtIdentityResolver | undefined;
+  if (OIDC_ISSUER && options.audiences.length > 0) {
     const verifier = new JwtAccessTokenVerifier({
       issuers: [{ issuer: OIDC_ISSUER, ...(OIDC_JWKS_URL ? { jwksUrl: OIDC_JWKS_URL } : {}) }],
-      audiences,
+      audiences: options.audiences,
     });
-    jwts = new JwtIdentityResolver(
+    installation = new JwtIdentityResolver(
       verifier,
-      (claim) => runtime.repos.people.findActiveByEmailInAnyTenant(claim),
-      { personClaim: OIDC_PERSON_CLAIM },
+      (claim) => people.findActiveByEmailInAnyTenant(claim),
+      {
+        personClaim: OIDC_PERSON_CLAIM,
+        ...(options.tenantAudience ? { audienceFor: options.tenantAudience } : {}),
+      },
     );
-    await jwts.listen(runtime.bus);
+    await installation.listen(runtime.bus);
   }
+  const tenantIdps = options.tenantAudience
+    ? new TenantIdpResolver({
+        audienceFor: options.tenantAudience,
+        loadIdps: async () =>
+          (await identityProviders.listEnabledInActiveTenants()).map((idp) => ({
+            tenantId: idp.tenant.id,
+            tenantSlug: idp.tenant.slug,
+            issuer: idp.issuer,
+            jwksUrl: idp.jwksUrl,
+            personClaim: idp.personClaim,
+            allowedEmailDomains: idp.allowedEmailDomains,
+          })),
+        findPerson: async (tenantId, email) => {
+          const person = await people.findByEmail(tenantId, email);
+          const tenant = await runtime.repos.tenants.findByIdOrSlug(tenantId);
+          return person && person.status === 'active' && tenant && tenant.status === 'active'
+            ? { ...person, tenant: { id: tenant.id, slug: tenant.slug } }
+            : null;
+        },
+      })
+    : undefined;
+  const unsubscribe: (() => Promise<void>)[] = [];
+  if (tenantIdps) {
+    unsubscribe.push(
+      await runtime.bus.subscribe(BusChannels.tenantConfigChanged, () => tenantIdps.reload()),
+      await runtime.bus.subscribe(BusChannels.tokenInvalidated, (message) =>
+        tenantIdps.invalidate(message as TokenInvalidation),
+      ),
+    );
+  }
+  const jwts: IdentityResolver | undefined =
+    installation || tenantIdps
+      ? {
+          // A tenant's own IdP wins over the installation's for the issuers it names.
+          resolveBearer: async (jwt, hint) => {
+            const chosen =
+              tenantIdps && (!installation || (await tenantIdps.knowsIssuerOf(jwt)))
+                ? tenantIdps
+                : installation;
+            if (!chosen) throw new AuthError('jwt_not_accepted', 'JWTs are not accepted here');
+            return chosen.resolveBearer(jwt, hint);
+          },
+        }
+      : undefined;
   const bearer = new BearerIdentityResolver(tokens, jwts);
   return {
     resolveBearer: (credential, tenantHint) => bearer.resolveBearer(credential, tenantHint),
+    tenantIssuers: async (tenant) => (tenantIdps ? tenantIdps.issuersOf(tenant) : []),
     stop: async () => {
       await tokens.stop();
-      await jwts?.stop();
+      await installation?.stop();
+      for (const stop of unsubscribe) await stop();
     },
   };
 }

@@ -36,7 +36,9 @@ export type AuthFailure =
   | 'jwt_missing_claim'
   | 'jwt_not_accepted'
   | 'unknown_person'
-  | 'ambiguous_person';
+  | 'ambiguous_person'
+  | 'email_domain_not_allowed'
+  | 'wrong_tenant';
 
 export class AuthError extends Error {
   constructor(

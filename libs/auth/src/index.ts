@@ -23,6 +23,11 @@ export {
   type TokenResolverOptions,
   type TokenWithOwner,
 } from './token-identity-resolver';
+export {
+  TenantIdpResolver,
+  type TenantIdp,
+  type TenantIdpResolverOptions,
+} from './tenant-idp-resolver';
 export { BearerIdentityResolver } from './bearer-identity-resolver';
 export {
   JWT_ALGORITHMS,

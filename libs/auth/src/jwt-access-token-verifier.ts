@@ -78,12 +78,13 @@ export class JwtAccessTokenVerifier {
     return this.settings.audiences;
   }
 
-  async verify(jwt: string): Promise<VerifiedJwt> {
+  /** `audiences` overrides the configured ones (a tenant URL is a resource of its own). */
+  async verify(jwt: string, audiences = this.settings.audiences): Promise<VerifiedJwt> {
     const issuer = this.trustedIssuerOf(jwt);
     try {
       const { payload } = await jwtVerify(jwt, await this.jwks(issuer), {
         issuer: issuer.issuer,
-        audience: this.settings.audiences,
+        audience: [...audiences],
         algorithms: [...JWT_ALGORITHMS],
         clockTolerance: this.settings.clockToleranceSeconds ?? 30,
         requiredClaims: ['exp'],
@@ -95,7 +96,7 @@ export class JwtAccessTokenVerifier {
         clientId: CLIENT_ID_CLAIMS.map((c) => stringClaim(payload, c)).find(Boolean),
       };
     } catch (error) {
-      throw refusalOf(error, this.settings.audiences);
+      throw refusalOf(error, audiences);
     }
   }
 

@@ -1,6 +1,6 @@
 import { BusChannels, type Bus } from '@gatehouse/bus';
 import { AuthError, ROLES, type Identity, type IdentityResolver, type Role } from './identity';
-import type { JwtAccessTokenVerifier } from './jwt-access-token-verifier';
+import type { JwtAccessTokenVerifier, VerifiedJwt } from './jwt-access-token-verifier';
 import type { TokenInvalidation } from './token-identity-resolver';
 
 /** An active person in an active tenant, as the data layer returns it for a claim value. */
@@ -17,6 +17,8 @@ export interface JwtResolverOptions {
   /** Upper bound on how long a cached claim → person mapping is trusted if a bus message is lost. */
   maxAgeMs?: number;
   now?: () => number;
+  /** The audience a token must name for this tenant hint (the gateway's tenant URLs). */
+  audienceFor?: (tenantHint: string | undefined) => string;
 }
 
 /** The scopes a JWT may carry that mean something here; `mcp` is an alias of `mcp:call`. */
@@ -83,7 +85,8 @@ export class JwtIdentityResolver implements IdentityResolver {
   }
 
   async resolveBearer(credential: string, tenantHint?: string): Promise<Identity> {
-    const verified = await this.verifier.verify(credential);
+    const audience = this.options.audienceFor?.(tenantHint);
+    const verified = await this.verifier.verify(credential, audience ? [audience] : undefined);
     const claim: unknown = verified.claims[this.options.personClaim];
     if (typeof claim !== 'string' || claim.length === 0) {
       throw new AuthError(
@@ -110,18 +113,7 @@ export class JwtIdentityResolver implements IdentityResolver {
             `no active person matches the JWT "${this.options.personClaim}" claim`,
           );
     }
-    return {
-      tenantId: person.tenant.id,
-      tenantSlug: person.tenant.slug,
-      personId: person.id,
-      email: person.email,
-      roles: person.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
-      tokenId: null,
-      scopes: gatehouseScopesOf(verified.scopes),
-      via: 'oidc',
-      issuer: verified.issuer,
-      ...(verified.clientId ? { clientId: verified.clientId } : {}),
-    };
+    return identityOf(person, verified);
   }
 
   private async peopleFor(issuer: string, claim: string): Promise<PersonForClaim[]> {
@@ -142,4 +134,20 @@ export class JwtIdentityResolver implements IdentityResolver {
     else this.cache.delete(key);
     return matches;
   }
+}
+
+/** The identity of a person signed in with a verified JWT: the token's scopes, never more. */
+export function identityOf(person: PersonForClaim, verified: VerifiedJwt): Identity {
+  return {
+    tenantId: person.tenant.id,
+    tenantSlug: person.tenant.slug,
+    personId: person.id,
+    email: person.email,
+    roles: person.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)),
+    tokenId: null,
+    scopes: gatehouseScopesOf(verified.scopes),
+    via: 'oidc',
+    issuer: verified.issuer,
+    ...(verified.clientId ? { clientId: verified.clientId } : {}),
+  };
 }

@@ -3,6 +3,8 @@ import { ApprovalsController } from './approvals/approvals.controller';
 import { ApprovalsService } from './approvals/approvals.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
+import { IdentityProvidersController } from './identity-providers/identity-providers.controller';
+import { IdentityProvidersService } from './identity-providers/identity-providers.service';
 import { PeopleController } from './people/people.controller';
 import { PeopleService } from './people/people.service';
 import { PoliciesController } from './policies/policies.controller';
@@ -29,6 +31,7 @@ export const ADMIN_CONTROLLERS: readonly Type[] = [
   PeopleController,
   TokensController,
   UpstreamsController,
+  IdentityProvidersController,
   SessionsController,
   PoliciesController,
   ApprovalsController,
@@ -41,6 +44,7 @@ export const ADMIN_SERVICES: readonly Provider[] = [
   PeopleService,
   TokensService,
   UpstreamsService,
+  IdentityProvidersService,
   SessionsService,
   PoliciesService,
   PolicySimulationService,

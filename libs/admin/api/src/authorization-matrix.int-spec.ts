@@ -41,6 +41,13 @@ async function freshMemberToken(env: AdminTestEnv, w: MatrixWorld): Promise<stri
   return token.id;
 }
 
+async function freshIdp(env: AdminTestEnv, w: MatrixWorld): Promise<string> {
+  const idp = await env.runtime.repos.identityProviders.create(w.tenant.id, {
+    issuer: `https://idp-${unique()}.example.com`,
+  });
+  return idp.id;
+}
+
 async function freshUpstream(env: AdminTestEnv, w: MatrixWorld): Promise<string> {
   const slug = `u-${unique()}`;
   return (
@@ -173,6 +180,23 @@ const FIXTURES: Record<string, Fixture> = {
   }),
   'DELETE /api/v1/tenants/:t/upstreams/:upstreamId': async (env, w) => ({
     path: `${base(w)}/upstreams/${await freshUpstream(env, w)}`,
+  }),
+  'POST /api/v1/tenants/:t/identity-providers': async (_, w) => ({
+    path: `${base(w)}/identity-providers`,
+    body: { issuer: `https://idp-${unique()}.example.com`, allowedEmailDomains: ['example.com'] },
+  }),
+  'GET /api/v1/tenants/:t/identity-providers': async (_, w) => ({
+    path: `${base(w)}/identity-providers`,
+  }),
+  'GET /api/v1/tenants/:t/identity-providers/:idpId': async (env, w) => ({
+    path: `${base(w)}/identity-providers/${await freshIdp(env, w)}`,
+  }),
+  'PATCH /api/v1/tenants/:t/identity-providers/:idpId': async (env, w) => ({
+    path: `${base(w)}/identity-providers/${await freshIdp(env, w)}`,
+    body: { enabled: false },
+  }),
+  'DELETE /api/v1/tenants/:t/identity-providers/:idpId': async (env, w) => ({
+    path: `${base(w)}/identity-providers/${await freshIdp(env, w)}`,
   }),
   'GET /api/v1/tenants/:t/sessions': async (_, w) => ({ path: `${base(w)}/sessions` }),
   'DELETE /api/v1/tenants/:t/sessions/:sessionId': async (env, w) => ({

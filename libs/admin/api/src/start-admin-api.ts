@@ -24,7 +24,7 @@ export async function startAdminApi(
   runtime: Runtime,
   options: AdminApiOptions,
 ): Promise<HttpAppHandle> {
-  const tokens = await createBearerResolver(runtime, adminAudiences(runtime));
+  const tokens = await createBearerResolver(runtime, { audiences: adminAudiences(runtime) });
   const identities = new AdminIdentityResolver(tokens);
   const limiter = new FailedAuthLimiter(options.failedAuthLimit);
 

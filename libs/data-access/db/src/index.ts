@@ -43,6 +43,7 @@ export type {
   Token,
   ToolPin,
   Upstream,
+  IdentityProvider,
 } from './generated/prisma/client';
 export {
   ApprovalStatus,

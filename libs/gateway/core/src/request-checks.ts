@@ -56,7 +56,7 @@ export class RequestChecks {
       throw new GatewayHttpError(
         'unauthorized',
         'Unauthorized: a bearer token is required',
-        bearerChallenge(this.settings.resourceMetadataUrl),
+        bearerChallenge(this.metadataUrl(req)),
       );
     }
     let identity: Identity;
@@ -67,25 +67,37 @@ export class RequestChecks {
         throw new GatewayHttpError(
           'unauthorized',
           `Unauthorized: ${error.message}`,
-          bearerChallenge(this.settings.resourceMetadataUrl, 'invalid_token', error.message),
+          bearerChallenge(this.metadataUrl(req), 'invalid_token', error.message),
           error.code,
         );
       }
       throw error;
     }
+    const tenant = req.tenantHint?.toLowerCase();
+    if (tenant !== undefined && tenant !== identity.tenantId && tenant !== identity.tenantSlug) {
+      throw new GatewayHttpError(
+        'unauthorized',
+        'Unauthorized: the token belongs to another tenant than the URL names',
+        bearerChallenge(this.metadataUrl(req), 'invalid_token', 'token of another tenant'),
+        'wrong_tenant',
+      );
+    }
     if (!hasScope(identity, MCP_SCOPE)) {
       throw new GatewayHttpError(
         'forbidden',
         `Forbidden: the token lacks the ${MCP_SCOPE} scope`,
-        bearerChallenge(
-          this.settings.resourceMetadataUrl,
-          'insufficient_scope',
-          `${MCP_SCOPE} required`,
-        ),
+        bearerChallenge(this.metadataUrl(req), 'insufficient_scope', `${MCP_SCOPE} required`),
         'insufficient_scope',
       );
     }
     return identity;
+  }
+
+  /** RFC 9728: a tenant URL's metadata lives at the well-known path plus that URL's path. */
+  private metadataUrl(req: McpHttpRequest): string {
+    return req.tenantHint === undefined
+      ? this.settings.resourceMetadataUrl
+      : `${this.settings.resourceMetadataUrl}/t/${encodeURIComponent(req.tenantHint)}/mcp`;
   }
 
   /** A session is not authentication: an id presented by anyone but its owner does not exist. */

@@ -13,6 +13,8 @@ export interface McpRouteOptions {
   bodyLimit: number;
   /** Body of /.well-known/oauth-protected-resource (RFC 9728). */
   resourceMetadata: Record<string, unknown>;
+  /** The same for a tenant URL (`/t/<tenant>/mcp`): its resource and its tenant's IdPs. */
+  tenantResourceMetadata: (tenant: string) => Promise<Record<string, unknown>>;
   logger: Logger;
   /** SSE_WRITE_STALL_TIMEOUT_MS: a stream whose client takes nothing this long is closed. */
   sseWriteStallTimeoutMs: number;
@@ -29,6 +31,9 @@ export async function registerMcpRoutes(
 ): Promise<void> {
   fastify.get('/.well-known/oauth-protected-resource', async () => options.resourceMetadata);
   fastify.get('/.well-known/oauth-protected-resource/mcp', async () => options.resourceMetadata);
+  fastify.get('/.well-known/oauth-protected-resource/t/:tenant/mcp', async (request) =>
+    options.tenantResourceMetadata((request.params as { tenant: string }).tenant),
+  );
 
   await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -71,18 +76,19 @@ export async function registerMcpRoutes(
         reply.raw.on('close', () => {
           if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
         });
-        const params = request.params as { upstream?: string };
+        const params = request.params as { upstream?: string; tenant?: string };
         const mcpRequest: McpHttpRequest = {
           headers: request.headers,
           clientAddress: request.ip,
           signal: abort.signal,
         };
         if (params.upstream !== undefined) mcpRequest.upstreamSlug = params.upstream;
+        if (params.tenant !== undefined) mcpRequest.tenantHint = params.tenant;
         if (typeof request.body === 'string') mcpRequest.rawBody = request.body;
         const response = await gateway[method](mcpRequest);
         return send(request, reply, response, options);
       };
-    for (const path of ['/mcp', '/mcp/:upstream']) {
+    for (const path of ['/mcp', '/mcp/:upstream', '/t/:tenant/mcp', '/t/:tenant/mcp/:upstream']) {
       scope.post(path, handle('handlePost'));
       scope.get(path, handle('handleGet'));
       scope.delete(path, handle('handleDelete'));

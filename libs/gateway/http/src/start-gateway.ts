@@ -60,7 +60,13 @@ export async function startGateway(
   const resourceMetadataUrl = `${publicUrl}/.well-known/oauth-protected-resource`;
   // RFC 8707: JWTs are accepted only when issued for this resource, never the admin API's.
   const resource = `${publicUrl}/mcp`;
-  const identities = await createBearerResolver(runtime, [resource]);
+  // A tenant URL (/t/<tenant>/mcp) is a resource of its own, named by its own metadata.
+  const tenantResource = (tenant: string | undefined) =>
+    tenant === undefined ? resource : `${publicUrl}/t/${tenant}/mcp`;
+  const identities = await createBearerResolver(runtime, {
+    audiences: [resource],
+    tenantAudience: tenantResource,
+  });
   const gateway = createGateway({
     settings: {
       sessionTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
@@ -118,6 +124,15 @@ export async function startGateway(
       await registerMcpRoutes(app.getHttpAdapter().getInstance(), gateway, {
         bodyLimit: config.MCP_MAX_BODY_BYTES,
         resourceMetadata,
+        tenantResourceMetadata: async (tenant) => {
+          const servers = await identities.tenantIssuers(tenant);
+          const fallback = config.OIDC_ISSUER ? [config.OIDC_ISSUER] : [];
+          return {
+            ...resourceMetadata,
+            resource: tenantResource(tenant),
+            authorization_servers: servers.length > 0 ? servers : fallback,
+          };
+        },
         logger,
         sseWriteStallTimeoutMs: config.SSE_WRITE_STALL_TIMEOUT_MS,
       });

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import { ApprovalRepository } from './approval.repository';
 import { AuditEventRepository } from './audit-event.repository';
+import { IdentityProviderRepository } from './identity-provider.repository';
 import { PersonRepository } from './person.repository';
 import { PolicyRepository } from './policy.repository';
 import { TenantRepository } from './tenant.repository';
@@ -17,6 +18,7 @@ export interface Repositories {
   approvals: ApprovalRepository;
   toolPins: ToolPinRepository;
   auditEvents: AuditEventRepository;
+  identityProviders: IdentityProviderRepository;
 }
 
 export function createRepositories(prisma: PrismaClient): Repositories {
@@ -29,11 +31,13 @@ export function createRepositories(prisma: PrismaClient): Repositories {
     approvals: new ApprovalRepository(prisma),
     toolPins: new ToolPinRepository(prisma),
     auditEvents: new AuditEventRepository(prisma),
+    identityProviders: new IdentityProviderRepository(prisma),
   };
 }
 
 export * from './approval.repository';
 export * from './audit-event.repository';
+export * from './identity-provider.repository';
 export {
   histogramPercentile,
   latencyBucket,
