@@ -30,6 +30,7 @@ describe('per-tenant identity providers: tenant URLs and home-realm discovery', 
   let adminA: TestCaller;
   let adminB: TestCaller;
   let idpBId: string;
+  let idpAId: string;
   let replica = 0;
   const now = () => Math.floor(Date.now() / 1000);
   const tenantUrl = (tenant: Tenant) => `${PUBLIC_URL}/t/${tenant.slug}/mcp`;
@@ -68,6 +69,7 @@ describe('per-tenant identity providers: tenant URLs and home-realm discovery', 
       },
     );
     expect(a.status).toBe(201);
+    idpAId = (a.json as { id: string }).id;
     const b = await adminCall('POST', `/tenants/${tenantB.slug}/identity-providers`, adminB.token, {
       issuer: idpB.url,
     });
@@ -189,6 +191,50 @@ describe('per-tenant identity providers: tenant URLs and home-realm discovery', 
     }
   });
 
+  it("adds the roles the IdP's group claim maps to (group -> role)", async () => {
+    const patch = await adminCall(
+      'PATCH',
+      `/tenants/${h.tenant.slug}/identity-providers/${idpAId}`,
+      adminA.token,
+      { groupClaim: 'groups', groupRoles: { ops: 'approver' } },
+    );
+    expect(patch.status).toBe(200);
+    const rule = await adminCall('POST', `/tenants/${h.tenant.slug}/policies`, adminA.token, {
+      name: 'approvers-may-not-add',
+      effect: 'deny',
+      subjects: ['role:approver'],
+      targets: { upstream: 'beta', tool: 'add' },
+    });
+    expect(rule.status).toBe(201);
+    const aud = tenantUrl(h.tenant);
+    const plain = await sign(idpA, h.member.person.email, aud);
+    const inOps = await idpA.sign({
+      iss: idpA.url,
+      aud,
+      email: h.member.person.email,
+      groups: ['ops', 'unmapped'],
+      scope: 'mcp:call',
+      exp: now() + 300,
+    });
+    const path = `/t/${h.tenant.slug}/mcp`;
+    let denied = false;
+    for (let i = 0; i < 100 && !denied; i++) {
+      const { client } = await connectClient(h.gateways[i % 2]!.url, inOps, { path });
+      denied = await client
+        .callTool({ name: 'beta__add', arguments: { a: 1, b: 2 } })
+        .then(() => false)
+        .catch((error: Error) => /denied by policy.*approvers-may-not-add/.test(error.message));
+      await client.close();
+      if (!denied) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(denied).toBe(true);
+    const { client } = await connectClient(h.gateways[0]!.url, plain, { path });
+    expect(textOf(await client.callTool({ name: 'beta__add', arguments: { a: 1, b: 2 } }))).toBe(
+      '3',
+    );
+    await client.close();
+  });
+
   describe('admin API', () => {
     it('validates, keeps jit provisioning off by default, and audits', async () => {
       const bad = await adminCall(
@@ -201,6 +247,13 @@ describe('per-tenant identity providers: tenant URLs and home-realm discovery', 
         },
       );
       expect(bad.status).toBe(400);
+      const jit = await adminCall(
+        'POST',
+        `/tenants/${h.tenant.slug}/identity-providers`,
+        adminA.token,
+        { issuer: 'https://jit.example.com', jitProvisioning: true },
+      );
+      expect(jit.status).toBe(400);
       const created = await adminCall(
         'POST',
         `/tenants/${h.tenant.slug}/identity-providers`,

@@ -97,6 +97,8 @@ export async function createBearerResolver(
             jwksUrl: idp.jwksUrl,
             personClaim: idp.personClaim,
             allowedEmailDomains: idp.allowedEmailDomains,
+            groupClaim: idp.groupClaim,
+            groupRoles: stringRecord(idp.groupRoles),
           })),
         findPerson: async (tenantId, email) => {
           const person = await people.findByEmail(tenantId, email);
@@ -140,4 +142,14 @@ export async function createBearerResolver(
       for (const stop of unsubscribe) await stop();
     },
   };
+}
+
+/** group_roles is JSON written only through the validated admin API; read it defensively. */
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
 }

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { AuthError, type Identity, type IdentityResolver } from './identity';
+import { AuthError, ROLES, type Identity, type IdentityResolver, type Role } from './identity';
 import { JwtAccessTokenVerifier } from './jwt-access-token-verifier';
 import { identityOf, type PersonForClaim } from './jwt-identity-resolver';
 import type { TokenInvalidation } from './token-identity-resolver';
@@ -13,6 +13,9 @@ export interface TenantIdp {
   personClaim: string;
   /** Lower-case; empty means any domain. */
   allowedEmailDomains: string[];
+  /** The claim listing the person's groups, and the roles those groups add. */
+  groupClaim: string | null;
+  groupRoles: Record<string, string>;
 }
 
 export interface TenantIdpResolverOptions {
@@ -78,7 +81,7 @@ export class TenantIdpResolver implements IdentityResolver {
       jwt,
     );
     const candidates = usable.filter((idp) => idp.issuer === verified.issuer);
-    const matches = new Map<string, PersonForClaim>();
+    const matches = new Map<string, { person: PersonForClaim; idp: TenantIdp }>();
     let domainRefused = false;
     for (const idp of candidates) {
       const claim: unknown = verified.claims[idp.personClaim];
@@ -89,7 +92,7 @@ export class TenantIdpResolver implements IdentityResolver {
         continue;
       }
       const person = await this.personOf(idp.tenantId, claim);
-      if (person) matches.set(person.id, person);
+      if (person) matches.set(person.id, { person, idp });
     }
     if (matches.size > 1) {
       throw new AuthError(
@@ -97,13 +100,17 @@ export class TenantIdpResolver implements IdentityResolver {
         "the JWT names people in several tenants: use the tenant's URL",
       );
     }
-    const [person] = matches.values();
-    if (!person) {
+    const [match] = matches.values();
+    if (!match) {
       throw domainRefused
         ? new AuthError('email_domain_not_allowed', "the person's email domain is not allowed")
         : new AuthError('unknown_person', 'no active person of the tenant matches the JWT');
     }
-    return identityOf(person, verified);
+    const identity = identityOf(match.person, verified);
+    const added = groupRolesOf(match.idp, verified.claims);
+    return added.length === 0
+      ? identity
+      : { ...identity, roles: [...new Set([...identity.roles, ...added])] };
   }
 
   private async personOf(tenantId: string, email: string): Promise<PersonForClaim | null> {
@@ -149,4 +156,17 @@ function issuerOf(jwt: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The roles the IdP's group → role map adds for the groups the token lists (never platform-admin). */
+function groupRolesOf(idp: TenantIdp, claims: Record<string, unknown>): Role[] {
+  if (!idp.groupClaim) return [];
+  const groups = claims[idp.groupClaim];
+  const list = Array.isArray(groups) ? groups : typeof groups === 'string' ? groups.split(' ') : [];
+  return list
+    .map((group) => (typeof group === 'string' ? idp.groupRoles[group] : undefined))
+    .filter(
+      (role): role is Role =>
+        role !== 'platform-admin' && (ROLES as readonly (string | undefined)[]).includes(role),
+    );
 }

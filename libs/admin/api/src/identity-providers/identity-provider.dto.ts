@@ -34,7 +34,10 @@ const Fields = {
     .regex(/^[A-Za-z0-9_:.-]{1,128}$/)
     .nullable(),
   groupRoles: z.record(z.string().min(1).max(256), z.enum(ROLES).exclude(['platform-admin'])),
-  jitProvisioning: z.boolean(),
+  // Creating people at their first sign-in is not built yet: refused rather than stored unused.
+  jitProvisioning: z.literal(false, {
+    error: 'just-in-time creation of people is not available yet; create people in the admin API',
+  }),
   enabled: z.boolean(),
 };
 
