@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { generateToken, TokenIdentityResolver, type TokenWithOwner } from '@gatehouse/auth';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  generateToken,
+  JwtAccessTokenVerifier,
+  JwtIdentityResolver,
+  TokenIdentityResolver,
+  type TokenWithOwner,
+} from '@gatehouse/auth';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { RedisSessionStore } from '@gatehouse/session-store';
 import { percentile } from './load';
 import { ROOT } from './processes';
@@ -64,6 +73,50 @@ export async function benchTokenCacheHit(iterations: number): Promise<MicroRow> 
   );
   if (resolver.misses !== 1) throw new Error(`expected one cache miss, saw ${resolver.misses}`);
   return row;
+}
+
+/**
+ * A JWT access token on the warm path: RS256 (2048-bit) signature check with the JWKS already
+ * fetched, iss/aud/exp checks, the cached claim -> person mapping, the identity object (no I/O).
+ */
+export async function benchJwtWarm(iterations: number): Promise<MicroRow> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1' }] });
+  const server = createServer((_, response) => response.end(jwks));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = 'https://idp.example.com';
+  try {
+    const resolver = new JwtIdentityResolver(
+      new JwtAccessTokenVerifier({
+        issuers: [
+          { issuer, jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` },
+        ],
+        audiences: ['https://gw.example.com/mcp'],
+      }),
+      async () => [
+        {
+          id: 'per-1',
+          email: 'bench@example.com',
+          roles: ['admin'],
+          tenant: { id: 'ten-1', slug: 'b' },
+        },
+      ],
+      { personClaim: 'email' },
+    );
+    const jwt = await new SignJWT({ email: 'bench@example.com', scope: 'mcp:call', client_id: 'c' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience('https://gw.example.com/mcp')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    return await timeAsync(
+      'JwtIdentityResolver.resolveBearer (RS256, warm JWKS and person)',
+      iterations,
+      () => resolver.resolveBearer(jwt),
+    );
+  } finally {
+    server.close();
+  }
 }
 
 /** RedisSessionStore.get of a real session the gateway created (one HGETALL + JSON parse). */
