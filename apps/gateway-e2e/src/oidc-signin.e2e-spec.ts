@@ -281,6 +281,8 @@ describe('sign-in with the organisation IdP: JWT access tokens on /mcp', () => {
         if (status !== 401) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status).toBe(401);
+      const refused = await rawMcp(gateway.url, initializeBody(), { token });
+      expect(refused.json.error?.data).toMatchObject({ reason: 'disabled_person' });
     }
   });
 

@@ -78,7 +78,7 @@ export async function createBearerResolver(
     });
     installation = new JwtIdentityResolver(
       verifier,
-      (claim) => people.findActiveByEmailInAnyTenant(claim),
+      (claim) => people.findByEmailInActiveTenants(claim),
       {
         personClaim: OIDC_PERSON_CLAIM,
         ...(options.tenantAudience ? { audienceFor: options.tenantAudience } : {}),
@@ -103,7 +103,7 @@ export async function createBearerResolver(
         findPerson: async (tenantId, email) => {
           const person = await people.findByEmail(tenantId, email);
           const tenant = await runtime.repos.tenants.findByIdOrSlug(tenantId);
-          return person && person.status === 'active' && tenant && tenant.status === 'active'
+          return person && tenant && tenant.status === 'active'
             ? { ...person, tenant: { id: tenant.id, slug: tenant.slug } }
             : null;
         },

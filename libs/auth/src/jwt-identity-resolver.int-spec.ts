@@ -161,6 +161,11 @@ describe('JwtIdentityResolver', () => {
     expect(await failure(resolver.resolveBearer(notYet))).toBe('jwt_not_yet_valid');
   });
 
+  it('says the person is disabled rather than unknown', async () => {
+    people = [{ ...people[0]!, status: 'disabled' }];
+    expect(await failure(resolver.resolveBearer(await sign({})))).toBe('disabled_person');
+  });
+
   it('tolerates a small clock skew on exp', async () => {
     const justExpired = await new SignJWT({ email: 'ada@example.com' })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })

@@ -8,7 +8,13 @@ export interface PersonForClaim {
   id: string;
   email: string;
   roles: string[];
+  /** Absent means active; a disabled person is refused with its own reason. */
+  status?: string;
   tenant: { id: string; slug: string };
+}
+
+export function isActive(person: PersonForClaim): boolean {
+  return (person.status ?? 'active') === 'active';
 }
 
 export interface JwtResolverOptions {
@@ -94,14 +100,19 @@ export class JwtIdentityResolver implements IdentityResolver {
         `the JWT has no "${this.options.personClaim}" claim to name a person`,
       );
     }
-    const matches = await this.peopleFor(verified.issuer, claim);
+    const found = await this.peopleFor(verified.issuer, claim);
     const hinted = tenantHint?.toLowerCase();
+    const inTenant = (m: PersonForClaim) => m.tenant.id === hinted || m.tenant.slug === hinted;
+    const matches = found.filter(isActive);
     const person =
       hinted === undefined
         ? matches.length === 1
           ? matches[0]
           : undefined
-        : matches.find((m) => m.tenant.id === hinted || m.tenant.slug === hinted);
+        : matches.find(inTenant);
+    if (!person && found.some((m) => !isActive(m) && (hinted === undefined || inTenant(m)))) {
+      throw new AuthError('disabled_person', 'the person the JWT names is disabled');
+    }
     if (!person) {
       throw matches.length > 1 && hinted === undefined
         ? new AuthError(
@@ -129,8 +140,8 @@ export class JwtIdentityResolver implements IdentityResolver {
       if (cached) return cached.matches;
       throw error;
     }
-    // Nobody found is not cached: a person created a moment later must be able to sign in.
-    if (matches.length > 0) this.cache.set(key, { matches, fetchedAt: this.now() });
+    // Nobody active is not cached: a person created or enabled a moment later must get in.
+    if (matches.some(isActive)) this.cache.set(key, { matches, fetchedAt: this.now() });
     else this.cache.delete(key);
     return matches;
   }

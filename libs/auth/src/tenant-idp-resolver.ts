@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { AuthError, ROLES, type Identity, type IdentityResolver, type Role } from './identity';
 import { JwtAccessTokenVerifier } from './jwt-access-token-verifier';
-import { identityOf, type PersonForClaim } from './jwt-identity-resolver';
+import { identityOf, isActive, type PersonForClaim } from './jwt-identity-resolver';
 import type { TokenInvalidation } from './token-identity-resolver';
 
 /** One tenant's identity provider, as the gateway needs it. */
@@ -21,7 +21,7 @@ export interface TenantIdp {
 export interface TenantIdpResolverOptions {
   /** Every enabled IdP of every active tenant (called again after `reload`). */
   loadIdps: () => Promise<TenantIdp[]>;
-  /** The active person with this email in this tenant. */
+  /** The person with this email in this tenant (any status), if the tenant is active. */
   findPerson: (tenantId: string, email: string) => Promise<PersonForClaim | null>;
   /** The resource a token must name: the tenant URL's, or the shared `/mcp`'s. */
   audienceFor: (tenantHint: string | undefined) => string;
@@ -83,6 +83,7 @@ export class TenantIdpResolver implements IdentityResolver {
     const candidates = usable.filter((idp) => idp.issuer === verified.issuer);
     const matches = new Map<string, { person: PersonForClaim; idp: TenantIdp }>();
     let domainRefused = false;
+    let disabled = false;
     for (const idp of candidates) {
       const claim: unknown = verified.claims[idp.personClaim];
       if (typeof claim !== 'string' || claim.length === 0) continue;
@@ -92,7 +93,8 @@ export class TenantIdpResolver implements IdentityResolver {
         continue;
       }
       const person = await this.personOf(idp.tenantId, claim);
-      if (person) matches.set(person.id, { person, idp });
+      if (person && !isActive(person)) disabled = true;
+      else if (person) matches.set(person.id, { person, idp });
     }
     if (matches.size > 1) {
       throw new AuthError(
@@ -102,6 +104,7 @@ export class TenantIdpResolver implements IdentityResolver {
     }
     const [match] = matches.values();
     if (!match) {
+      if (disabled) throw new AuthError('disabled_person', 'the person the JWT names is disabled');
       throw domainRefused
         ? new AuthError('email_domain_not_allowed', "the person's email domain is not allowed")
         : new AuthError('unknown_person', 'no active person of the tenant matches the JWT');
@@ -118,7 +121,7 @@ export class TenantIdpResolver implements IdentityResolver {
     const cached = this.people.get(key);
     if (cached && Date.now() - cached.fetchedAt < 30_000) return cached.person;
     const person = await this.options.findPerson(tenantId, email);
-    if (person) this.people.set(key, { person, fetchedAt: Date.now() });
+    if (person && isActive(person)) this.people.set(key, { person, fetchedAt: Date.now() });
     else this.people.delete(key);
     return person;
   }

@@ -108,20 +108,16 @@ export class PersonRepository {
   }
 
   /**
-   * The one person lookup without a tenant id: an OIDC JWT names an email, not a tenant.
-   * Returns the active people with that email in active tenants, each with its tenant slug,
-   * so the caller can refuse an ambiguous match.
+   * The one person lookup without a tenant id (a JWT names an email, not a tenant): the people
+   * with that email in active tenants, disabled ones too, so that a sign-in can be refused as
+   * "disabled" rather than "unknown". Callers refuse an ambiguous match.
    */
-  findActiveByEmailInAnyTenant(
+  findByEmailInActiveTenants(
     email: string,
     limit = 10,
   ): Promise<(Person & { tenant: { id: string; slug: string } })[]> {
     return this.prisma.person.findMany({
-      where: {
-        email: email.trim().toLowerCase(),
-        status: 'active',
-        tenant: { status: 'active' },
-      },
+      where: { email: email.trim().toLowerCase(), tenant: { status: 'active' } },
       include: { tenant: { select: { id: true, slug: true } } },
       orderBy: { id: 'asc' },
       take: limit,
