@@ -1,5 +1,5 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { API } from './api-operations';
+import { API } from '@gatehouse/admin-client';
 import { startCliTestEnv, type CliTestEnv } from './testing/cli-test-env';
 
 /**

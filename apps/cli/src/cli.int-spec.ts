@@ -1,6 +1,6 @@
 import { stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXIT } from './exit-codes';
+import { EXIT } from '@gatehouse/admin-client';
 import { startCliTestEnv, type CliTestEnv } from './testing/cli-test-env';
 
 interface Page<T> {

@@ -8,7 +8,9 @@ import { policiesCommand } from './commands/policies';
 import { tenantsCommand } from './commands/tenants';
 import { tokensCommand } from './commands/tokens';
 import { upstreamsCommand } from './commands/upstreams';
-import { CliError, EXIT, type ExitCode } from './exit-codes';
+import { CliError, EXIT, type ExitCode } from '@gatehouse/admin-client';
+import { ExitWith } from './command-context';
+import { declarativeCommands } from './commands/declarative';
 
 const EXIT_HELP = `
 Exit codes: 0 ok, 1 failed, 2 bad input, 3 not signed in or token refused, 4 forbidden,
@@ -32,6 +34,7 @@ export function buildProgram(io: CliIo): Command {
     policiesCommand(io),
     approvalsCommand(io),
     auditCommand(io),
+    ...declarativeCommands(io),
   ])
     program.addCommand(command);
   configure(program, io);
@@ -56,6 +59,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
       // Help and version are not failures; commander has printed everything else already.
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
+    if (error instanceof ExitWith) return error.exitCode;
     if (error instanceof CliError) {
       io.err(`error: ${error.message}\n`);
       if (error.hint) io.err(`hint: ${error.hint}\n`);

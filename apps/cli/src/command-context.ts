@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { AdminClient } from './api-client';
+import { AdminClient, CliError, EXIT, resolveLogin, type ExitCode } from '@gatehouse/admin-client';
 import type { CliIo } from './cli-io';
-import { CliError, EXIT } from './exit-codes';
-import { resolveLogin } from './login-store';
 import { printJson, renderRecord, renderTable, type Column, type Row } from './output';
 
 /** What every command gets: the global options, the signed-in client and the printers. */
@@ -45,6 +43,13 @@ export class CommandContext {
   done(value: unknown, message: string): void {
     if (this.json) return printJson(this.io, value);
     this.io.out(message + '\n');
+  }
+}
+
+/** Ends the command with this exit code and nothing more to print. */
+export class ExitWith extends Error {
+  constructor(readonly exitCode: ExitCode) {
+    super(`exit ${exitCode}`);
   }
 }
 

@@ -1,9 +1,14 @@
 import { Command } from 'commander';
-import { AdminClient } from '../api-client';
+import {
+  AdminClient,
+  CliError,
+  EXIT,
+  LoginSchema,
+  removeLogin,
+  saveLogin,
+} from '@gatehouse/admin-client';
 import type { CliIo } from '../cli-io';
 import { CommandContext } from '../command-context';
-import { CliError, EXIT } from '../exit-codes';
-import { LoginSchema, removeLogin, saveLogin } from '../login-store';
 
 export function loginCommands(io: CliIo): Command[] {
   const login = new Command('login')

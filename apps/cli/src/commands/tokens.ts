@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import type { AdminClient } from '../api-client';
+import { type AdminClient, CliError, EXIT } from '@gatehouse/admin-client';
 import type { CliIo } from '../cli-io';
 import { collect, CommandContext, defined } from '../command-context';
-import { CliError, EXIT } from '../exit-codes';
 import { col } from '../output';
 
 const COLUMNS = [

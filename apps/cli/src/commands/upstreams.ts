@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io';
 import { CommandContext, defined, intOption, requireSome } from '../command-context';
-import { CliError, EXIT } from '../exit-codes';
+import { CliError, EXIT } from '@gatehouse/admin-client';
 import { col } from '../output';
 
 const COLUMNS = [col('slug'), col('url'), col('enabled'), col('hasCredentials'), col('id')];

@@ -2,8 +2,10 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { CliIo } from './cli-io';
 import { CliError, EXIT } from './exit-codes';
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export const LoginSchema = z.strictObject({
   url: z.url(),
@@ -17,19 +19,19 @@ export type Login = z.output<typeof LoginSchema>;
  * `$GATEHOUSE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/gatehouse`, else `~/.config/gatehouse`
  * (`%APPDATA%\gatehouse` on Windows).
  */
-export function configDir(env: CliIo['env']): string {
+export function configDir(env: Env): string {
   if (env['GATEHOUSE_CONFIG_DIR']) return env['GATEHOUSE_CONFIG_DIR'];
   if (env['XDG_CONFIG_HOME']) return join(env['XDG_CONFIG_HOME'], 'gatehouse');
   if (process.platform === 'win32' && env['APPDATA']) return join(env['APPDATA'], 'gatehouse');
   return join(env['HOME'] ?? homedir(), '.config', 'gatehouse');
 }
 
-export function loginFile(env: CliIo['env']): string {
+export function loginFile(env: Env): string {
   return join(configDir(env), 'login.json');
 }
 
 /** Writes the login readable by the owner only (directory 0700, file 0600): it holds a token. */
-export async function saveLogin(env: CliIo['env'], login: Login): Promise<string> {
+export async function saveLogin(env: Env, login: Login): Promise<string> {
   const dir = configDir(env);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = loginFile(env);
@@ -39,7 +41,7 @@ export async function saveLogin(env: CliIo['env'], login: Login): Promise<string
   return file;
 }
 
-export async function removeLogin(env: CliIo['env']): Promise<boolean> {
+export async function removeLogin(env: Env): Promise<boolean> {
   const file = loginFile(env);
   try {
     await rm(file);
@@ -53,7 +55,7 @@ export async function removeLogin(env: CliIo['env']): Promise<boolean> {
  * The admin API to talk to: `GATEHOUSE_URL` + `GATEHOUSE_TOKEN` (CI, the Helm hook Job) win over
  * the stored login; `GATEHOUSE_TENANT` and then `--tenant` override its tenant.
  */
-export async function resolveLogin(env: CliIo['env']): Promise<Login> {
+export async function resolveLogin(env: Env): Promise<Login> {
   const url = env['GATEHOUSE_URL'];
   const token = env['GATEHOUSE_TOKEN'];
   if (url && token) {
