@@ -4,6 +4,7 @@ import { bootstrapIfEmpty, createRuntime, launch, type HttpAppHandle } from '@ga
 import { startAdminApi } from '@gatehouse/admin-api';
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';
 import { createAuditSink, startGateway } from '@gatehouse/gateway-http';
+import { applyStartupFile } from './startup-apply';
 import { printWelcome } from './welcome';
 
 /**
@@ -40,8 +41,11 @@ void launch('gatehouse', 'embedded', async ({ config: loaded, logger, version })
     mode === 'distributed'
       ? await startAuditService(runtime, { host, port: config.AUDIT_SERVICE_PORT })
       : undefined;
+  // ./gatehouse.yaml, when present, through the admin API just started (never prunes).
+  const applied = await applyStartupFile(runtime, admin.url);
   printWelcome({
     mode,
+    ...(applied ? { applied } : {}),
     gatewayUrl: gateway.url,
     adminUrl: admin.url,
     dataDir: config.GATEHOUSE_DATA_DIR,

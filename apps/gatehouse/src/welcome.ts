@@ -1,4 +1,5 @@
 import type { BootstrapResult, RuntimeMode } from '@gatehouse/app-kit';
+import type { StartupApplyResult } from './startup-apply';
 
 export interface WelcomeInfo {
   mode: RuntimeMode;
@@ -6,6 +7,8 @@ export interface WelcomeInfo {
   adminUrl?: string;
   dataDir: string;
   bootstrap: BootstrapResult;
+  /** ./gatehouse.yaml, when it was there and applied. */
+  applied?: StartupApplyResult;
 }
 
 /** What a person needs right after `npm start`, on stdout (the JSON logs go there too). */
@@ -19,6 +22,17 @@ export function printWelcome(info: WelcomeInfo): void {
     lines.push(
       `  Admin API:       ${info.adminUrl}/api/v1`,
       `  Admin API docs:  ${info.adminUrl}/api/docs`,
+      `  CLI:             npx gatehouse login --url ${info.adminUrl} --token <token>`,
+    );
+  }
+  if (info.applied) {
+    lines.push(
+      '',
+      `  Applied ${info.applied.path} (${info.applied.applied} change${info.applied.applied === 1 ? '' : 's'}):`,
+      ...info.applied.plan
+        .trimEnd()
+        .split('\n')
+        .map((line) => `    ${line}`),
     );
   }
   if (info.bootstrap.secret) {
@@ -28,7 +42,8 @@ export function printWelcome(info: WelcomeInfo): void {
       `    ${info.bootstrap.secret}`,
       '',
       '  Try it:',
-      `    curl -H "Authorization: Bearer ${info.bootstrap.secret}" ${info.adminUrl ?? info.gatewayUrl}/api/v1/tenants`,
+      `    npx gatehouse login --url ${info.adminUrl ?? ''} --token ${info.bootstrap.secret}`,
+      '    npx gatehouse upstreams list',
     );
   } else if (info.bootstrap.created) {
     lines.push('', '  Platform admin created with the token from GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN.');
