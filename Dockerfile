@@ -23,6 +23,7 @@ COPY libs ./libs
 COPY tools ./tools
 RUN npm run build \
  && test -f dist/apps/gateway/src/main.js \
+ && test -f dist/apps/cli/src/main.js \
  && test -f dist/tools/db-migrate.js
 
 # ---- prod-deps: production dependencies only ---------------------------------------------------

@@ -12,6 +12,7 @@ usage: gatehouse <command> [node arguments...]
   audit-service      audit stream consumer, health on AUDIT_SERVICE_PORT (8082)
   gatehouse          all three in one process (demo; PGlite under GATEHOUSE_DATA_DIR)
   db:migrate         apply prisma/migrations to DATABASE_URL, then exit
+  cli                the gatehouse CLI (GATEHOUSE_URL, GATEHOUSE_TOKEN), e.g. cli apply -f gatehouse.yaml
   fixture-upstream   demo upstream MCP server (FIXTURE_NAME, FIXTURE_PORT, FIXTURE_HOST)
   healthcheck        GET /healthz of the app in this container (used by HEALTHCHECK)
 USAGE
@@ -24,6 +25,7 @@ case "$command" in
   admin-api)        main=dist/apps/admin-api/src/main.js ;;
   audit-service)    main=dist/apps/audit-service/src/main.js ;;
   gatehouse|all-in-one) main=dist/apps/gatehouse/src/main.js ;;
+  cli)              main=dist/apps/cli/src/main.js ;;
   db:migrate|migrate) main=dist/tools/db-migrate.js ;;
   fixture-upstream) main=dist/libs/testing/src/fixtures/fixture-upstream.main.js ;;
   healthcheck)      main=healthcheck.mjs ;;

@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync, existsSync }
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { parse, parseAllDocuments } from 'yaml';
 import { tsImport } from 'tsx/esm/api';
 import { exec, repoRoot } from './lib.mjs';
 import { operabilityProblems, schemaProblems, securityProblems } from './k8s-rules.mjs';
@@ -42,6 +43,10 @@ function template(helm, valueFiles) {
 function parseManifests(text) {
   return parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
 }
+
+/** JSON with object keys sorted (toYaml sorts them), for comparing two documents. */
+const canonical = (value) =>
+  JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
 const find = (docs, kind, component) =>
   docs.filter((d) => d.kind === kind && (!component || d.metadata?.labels?.['app.kubernetes.io/component'] === component));
@@ -123,6 +128,7 @@ const expectations = {
     find(docs, 'Job', 'migrate')[0]?.spec?.template?.spec?.containers?.[0]?.args?.[0] !== 'db:migrate' && 'migration Job does not run db:migrate',
     Number(find(docs, 'Secret')[0]?.metadata?.annotations?.['helm.sh/hook-weight']) >= 0 && 'Secret hook must come before the migration Job',
     find(docs, 'Pod').every((p) => p.metadata?.annotations?.['helm.sh/hook'] !== 'test') && 'no helm test pod',
+    find(docs, 'Job', 'apply-config').length !== 0 && 'declarative config Job rendered although disabled',
     find(docs, 'Ingress').length + find(docs, 'HTTPRoute').length + find(docs, 'ServiceMonitor').length > 0 && 'optional routing rendered by default',
   ],
   'ingress-values.yaml': (docs) => [
@@ -144,6 +150,21 @@ const expectations = {
     find(docs, 'PodDisruptionBudget')[0]?.spec?.maxUnavailable !== 1 && 'PDB maxUnavailable not used',
     find(docs, 'Job').length !== 0 && 'migration Job rendered although disabled',
   ],
+  'declarative-values.yaml': (docs) => {
+    const job = find(docs, 'Job', 'apply-config')[0];
+    const container = job?.spec?.template?.spec?.containers?.[0];
+    const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e]));
+    return [
+      !job && 'no apply-config Job',
+      job?.metadata?.annotations?.['helm.sh/hook'] !== 'post-install,post-upgrade' && 'apply-config Job is not a post-install,post-upgrade hook',
+      JSON.stringify(container?.args) !== JSON.stringify(['cli', 'apply', '--file', '/etc/gatehouse/config/gatehouse.yaml', '--wait', '300', '--prune']) && `apply-config args ${JSON.stringify(container?.args)}`,
+      !/^http:\/\/gh-gatehouse-admin-api\.gatehouse\.svc:8081$/.test(env.GATEHOUSE_URL?.value ?? '') && `GATEHOUSE_URL ${env.GATEHOUSE_URL?.value}`,
+      env.GATEHOUSE_TOKEN?.valueFrom?.secretKeyRef?.key !== 'GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN' && 'GATEHOUSE_TOKEN not from the bootstrap token key',
+      !env.CRM_TOKEN && 'extraEnv not passed',
+      !container?.volumeMounts?.some((m) => m.mountPath === '/etc/gatehouse/secrets/docs') && 'secretMounts not mounted',
+      !find(docs, 'ConfigMap', 'declarative-config')[0]?.data?.['gatehouse.yaml'] && 'no ConfigMap with gatehouse.yaml',
+    ];
+  },
   'tuned-values.yaml': (docs) => [
     ...Object.entries(tunedEnv).map(([name, value]) => {
       const rendered = find(docs, 'ConfigMap')[0]?.data?.[name];
@@ -158,6 +179,16 @@ export async function helmChecks(results) {
   try {
     const { isWellFormedToken } = await tsImport(join(repoRoot, 'libs/auth/src/token-format.ts'), import.meta.url);
     const { configSchema, loadConfig } = await tsImport(join(repoRoot, 'libs/config/src/index.ts'), import.meta.url);
+    // gatehouse.yaml: the committed editor schema and the copy values.schema.json embeds must be
+    // what the CLI's zod schema generates; rendered files are validated against the former.
+    const { gatehouseFileJsonSchema } = await tsImport(join(repoRoot, 'libs/admin/client/src/declarative/gatehouse-file.schema.ts'), import.meta.url);
+    const editorSchema = JSON.parse(readFileSync(join(repoRoot, 'gatehouse.schema.json'), 'utf8'));
+    const embedded = JSON.parse(readFileSync(join(chart, 'values.schema.json'), 'utf8')).properties.declarativeConfig.properties.file;
+    results.check('gatehouse.schema.json and the chart copy match the zod schema', [
+      JSON.stringify(editorSchema) !== JSON.stringify(gatehouseFileJsonSchema()) && 'gatehouse.schema.json is stale: npx gatehouse schema > gatehouse.schema.json',
+      JSON.stringify(embedded?.anyOf?.[1]) !== JSON.stringify(gatehouseFileJsonSchema('draft-7')) && "values.schema.json's declarativeConfig.file is stale",
+    ].filter(Boolean));
+    const validateGatehouseFile = new Ajv2020({ strict: false, allErrors: true }).compile(editorSchema);
     const renderedEnv = new Set();
     const files = readdirSync(ciValues).filter((f) => f.endsWith('.yaml')).sort();
     for (const file of files) {
@@ -175,7 +206,16 @@ export async function helmChecks(results) {
       results.check(`security rules (${file})`, docs.flatMap(securityProblems));
       results.check(`probes and drain (${file})`, docs.flatMap(operabilityProblems));
       results.check(`chart expectations (${file})`, (expectations[file]?.(docs) ?? [`no expectations for ${file}`]).filter(Boolean));
-      const configMapData = find(docs, 'ConfigMap')[0]?.data ?? {};
+      const declarative = find(docs, 'ConfigMap', 'declarative-config')[0]?.data?.['gatehouse.yaml'];
+      if (declarative !== undefined) {
+        const data = parse(declarative);
+        const valid = validateGatehouseFile(data);
+        const problems = valid ? [] : validateGatehouseFile.errors.map((e) => `${e.instancePath} ${e.message}`);
+        const expected = parse(readFileSync(valuesFile, 'utf8')).declarativeConfig?.file;
+        if (canonical(data) !== canonical(expected)) problems.push('the ConfigMap does not hold the file from values');
+        results.check(`declarative config validates against gatehouse.schema.json (${file})`, problems);
+      }
+      const configMapData = find(docs, 'ConfigMap').find((c) => c.metadata?.labels?.['app.kubernetes.io/component'] !== 'declarative-config')?.data ?? {};
       for (const name of Object.keys(configMapData)) renderedEnv.add(name);
       results.check(`app config loader accepts the ConfigMap (${file})`, appConfigProblems(file, configMapData, loadConfig));
       const secret = find(docs, 'Secret')[0];

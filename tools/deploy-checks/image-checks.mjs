@@ -53,6 +53,7 @@ export async function imageChecks(results) {
       'audit-service': 'dist/apps/audit-service/src/main.js',
       gatehouse: 'dist/apps/gatehouse/src/main.js',
       'db:migrate': 'dist/tools/db-migrate.js',
+      cli: 'dist/apps/cli/src/main.js',
       'fixture-upstream': 'dist/libs/testing/src/fixtures/fixture-upstream.main.js',
     };
     for (const file of Object.values(mains)) {

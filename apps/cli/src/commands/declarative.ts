@@ -1,5 +1,6 @@
 import {
   applyFilePlan,
+  CliError,
   EXIT,
   exportGatehouseFile,
   fetchAllTenants,
@@ -13,12 +14,14 @@ import {
 } from '@gatehouse/admin-client';
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import type { CliIo } from '../cli-io';
-import { CommandContext, ExitWith } from '../command-context';
+import { CommandContext, ExitWith, intOption } from '../command-context';
 
 interface FileOptions {
   file: string;
+  wait?: number;
   prune?: boolean;
   updateCredentials?: boolean;
 }

@@ -141,10 +141,20 @@ export const GatehouseFile = z
   .describe('Gatehouse declarative configuration (gatehouse apply -f gatehouse.yaml)');
 export type GatehouseFile = z.output<typeof GatehouseFile>;
 
-/** The JSON Schema editors use (input shape: defaults make fields optional). */
-export function gatehouseFileJsonSchema(): Record<string, unknown> {
+/**
+ * The JSON Schema of the file (input shape: defaults make fields optional): 2020-12 for editors
+ * (gatehouse.schema.json), draft-07 for the Helm chart's values.schema.json, which embeds it.
+ */
+export function gatehouseFileJsonSchema(
+  target: 'draft-2020-12' | 'draft-7' = 'draft-2020-12',
+): Record<string, unknown> {
+  const schema = z.toJSONSchema(GatehouseFile, { target, io: 'input' }) as Record<string, unknown>;
+  if (target === 'draft-7') {
+    delete schema['$schema'];
+    return schema;
+  }
   return {
-    ...z.toJSONSchema(GatehouseFile, { target: 'draft-2020-12', io: 'input' }),
+    ...schema,
     $id: 'https://gatehouse.dev/schemas/gatehouse.schema.json',
     title: 'gatehouse.yaml',
   };
