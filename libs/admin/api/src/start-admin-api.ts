@@ -1,3 +1,4 @@
+import { registerConsole } from '@gatehouse/admin-console';
 import { Module } from '@nestjs/common';
 import {
   createBearerResolver,
@@ -42,6 +43,8 @@ export async function startAdminApi(
     configure: (app) => {
       app.setGlobalPrefix(ADMIN_PREFIX);
       registerOpenApi(app, options.version);
+      // The web console (/console): static files; it calls the /api/v1 routes like any client.
+      registerConsole(app.getHttpAdapter().getInstance());
     },
   });
   return {

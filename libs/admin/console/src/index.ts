@@ -1,0 +1,1 @@
+export { CONSOLE_PATH, consoleAssetsDir, registerConsole } from './register-console';
