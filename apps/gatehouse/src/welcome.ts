@@ -22,6 +22,7 @@ export function printWelcome(info: WelcomeInfo): void {
     lines.push(
       `  Admin API:       ${info.adminUrl}/api/v1`,
       `  Admin API docs:  ${info.adminUrl}/api/docs`,
+      `  Console:         ${info.adminUrl}/console`,
       `  CLI:             npx gatehouse login --url ${info.adminUrl} --token <token>`,
     );
   }
