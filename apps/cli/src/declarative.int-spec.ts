@@ -1,6 +1,7 @@
 import type { Change } from '@gatehouse/admin-client';
 import Ajv2020 from 'ajv/dist/2020';
 import { readFile, writeFile } from 'node:fs/promises';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { EXIT } from '@gatehouse/admin-client';
@@ -273,6 +274,43 @@ describe('gatehouse apply, diff and export against a real admin API', () => {
     const refused = await env.run(['apply', '-f', 'cel.yaml'], secrets);
     expect(refused.code).toBe(EXIT.USAGE);
     expect(refused.err).toMatch(/VALIDATION_FAILED/);
+  });
+
+  it('apply --wait keeps trying until the admin API answers (the Helm hook Job at install)', async () => {
+    // A port with nothing on it yet; a few seconds into the apply, a proxy to the API opens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const target = new URL(env.api.url);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((socket) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      sockets.add(socket).add(upstream);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const asJob = { GATEHOUSE_URL: `http://127.0.0.1:${port}`, GATEHOUSE_TOKEN: env.adminToken };
+    const noWait = await env.run(['apply', '-f', 'gatehouse.yaml'], asJob);
+    expect(noWait.code).toBe(EXIT.UNAVAILABLE);
+    const waiting = env.run(['apply', '-f', 'gatehouse.yaml', '--wait', '60'], {
+      ...asJob,
+      ...secrets,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    proxy.listen(port, '127.0.0.1');
+    try {
+      const result = await waiting;
+      expect(result.code).toBe(EXIT.OK);
+      expect(result.err).toContain('waiting for the admin API');
+    } finally {
+      // The client keeps its connection alive: end it, or close would wait for it.
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('the committed gatehouse.schema.json is the schema the CLI prints, and it accepts the quick-start file', async () => {

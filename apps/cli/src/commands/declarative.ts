@@ -10,6 +10,7 @@ import {
   loadGatehouseFile,
   planFile,
   renderPlan,
+  type Change,
   type CurrentTenant,
 } from '@gatehouse/admin-client';
 import { Command } from 'commander';
@@ -34,6 +35,11 @@ function fileOptions(command: Command): Command {
       'also remove upstreams, rules and people of the named tenants that the file lacks',
     )
     .option(
+      '--wait <seconds>',
+      'keep trying this long while the admin API cannot be reached (a hook Job at install)',
+      intOption('wait'),
+    )
+    .option(
       '--update-credentials',
       're-send upstream credentials from their references (the API never shows them, so apply cannot tell whether they changed)',
     );
@@ -44,9 +50,20 @@ export function declarativeCommands(io: CliIo): Command[] {
     const path = resolve(io.cwd, options.file);
     const file = await loadGatehouseFile(path);
     const client = await ctx.client();
-    const changes = await planFile(client, file, {
-      updateCredentials: options.updateCredentials === true,
-    });
+    const deadline = Date.now() + (options.wait ?? 0) * 1000;
+    const updateCredentials = options.updateCredentials === true;
+    let changes: Change[];
+    for (;;) {
+      try {
+        changes = await planFile(client, file, { updateCredentials });
+        break;
+      } catch (error) {
+        const unreachable = error instanceof CliError && error.exitCode === EXIT.UNAVAILABLE;
+        if (!unreachable || Date.now() >= deadline) throw error;
+        io.err(`waiting for the admin API at ${client.login.url}\n`);
+        await sleep(2000, undefined, io.signal ? { signal: io.signal } : {});
+      }
+    }
     return { path, file, client, changes, prune: options.prune === true };
   };
 
