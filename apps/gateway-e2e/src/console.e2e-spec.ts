@@ -147,6 +147,8 @@ describe('web console (Chromium)', () => {
       await page.waitForTimeout(500);
     }
     await page.getByRole('cell', { name: 'echo', exact: true }).first().waitFor();
+    await page.getByRole('heading', { name: 'Last 24 hours' }).waitFor();
+    await page.getByRole('cell', { name: 'newcomer@example.com' }).first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'audit.png') });
   });
 
@@ -175,6 +177,7 @@ describe('web console (Chromium)', () => {
     // No reload: the inbox refreshes itself.
     const held = page.getByRole('row').filter({ hasText: 'alpha__echo' });
     await held.waitFor({ timeout: 60_000 });
+    expect(await held.textContent()).toContain('newcomer@example.com');
     await page.screenshot({ path: join(SCREENSHOTS, 'approvals.png') });
     await held.getByRole('button', { name: 'Approve' }).click();
     expect(textOf(await call)).toBe('needs a human');

@@ -56,6 +56,12 @@ const text = (v) =>
 const main = () => document.getElementById('main');
 const status = (message) => (document.getElementById('status').textContent = message);
 
+/** Person id → email, for lists that name people by id (empty if the caller may not list people). */
+async function peopleById() {
+  const people = await api('GET', tenantPath('/people?limit=200')).catch(() => ({ items: [] }));
+  return new Map(people.items.map((p) => [p.id, p.email]));
+}
+
 function table(columns, rows, actions) {
   return h(
     'table',
@@ -380,13 +386,32 @@ async function upstreams() {
         ['Pin', (t) => t.pin],
       ],
       tools.items || [],
+      (t) =>
+        t.pin === 'changed'
+          ? h(
+              'button',
+              {
+                type: 'button',
+                title: 'The definition changed since it was pinned: accept the new one',
+                onclick: async () => {
+                  const path = `/tools/${t.upstreamId}/${encodeURIComponent(t.name)}/accept`;
+                  await api('POST', tenantPath(path), {});
+                  await upstreams();
+                },
+              },
+              'Accept change',
+            )
+          : null,
     ),
   );
 }
 
 // ---- Policies and the simulator -----------------------------------------------------------
 async function policies() {
-  const list = await api('GET', tenantPath('/policies'));
+  const [list, versions] = await Promise.all([
+    api('GET', tenantPath('/policies')),
+    api('GET', tenantPath('/policies/versions?limit=20')).catch(() => ({ items: [] })),
+  ]);
   const [el, error] = form(
     'Add a rule',
     [
@@ -449,7 +474,20 @@ async function policies() {
         ['Enabled', (p) => p.enabled],
       ],
       list.items,
-      (p) =>
+      (p) => [
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: async () => {
+              await api('PATCH', tenantPath(`/policies/${p.id}`), { enabled: !p.enabled });
+              await policies();
+            },
+          },
+          p.enabled ? 'Disable' : 'Enable',
+        ),
+        ' ',
         h(
           'button',
           {
@@ -464,6 +502,7 @@ async function policies() {
           },
           'Delete',
         ),
+      ],
     ),
     h('h2', {}, 'Add a rule'),
     el,
@@ -472,6 +511,30 @@ async function policies() {
     sim,
     simError,
     result,
+    h('h2', {}, 'Versions'),
+    table(
+      [
+        ['Version', (v) => v.version],
+        ['Created', (v) => v.createdAt],
+        ['Rules', (v) => v.ruleCount],
+      ],
+      versions.items,
+      (v) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: async () => {
+              if (confirm(`Restore the rules of version ${v.version} (as a new version)?`)) {
+                await api('POST', tenantPath(`/policies/versions/${v.version}/rollback`), {});
+                await policies();
+              }
+            },
+          },
+          'Roll back to this',
+        ),
+    ),
   );
 }
 
@@ -479,6 +542,7 @@ async function policies() {
 async function approvals() {
   const body = h('div', {});
   const error = h('p', { class: 'error', role: 'alert' });
+  const people = await peopleById();
   const refresh = async () => {
     const pending = await api('GET', tenantPath('/approvals?status=pending&limit=200'));
     document.getElementById('pending-count').textContent = pending.items.length
@@ -497,7 +561,7 @@ async function approvals() {
       table(
         [
           ['Requested', (a) => a.requestedAt],
-          ['Person', (a) => a.personId],
+          ['Person', (a) => people.get(a.personId) || a.personId],
           ['Tool', (a) => `${a.upstream}__${a.tool}`],
           ['Arguments', (a) => a.arguments],
           ['Rules', (a) => a.matchedRules.join(', ')],
@@ -533,7 +597,11 @@ async function audit(filters = {}) {
     limit: '100',
     ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)),
   });
-  const events = await api('GET', tenantPath(`/audit?${query}`));
+  const [events, people, stats] = await Promise.all([
+    api('GET', tenantPath(`/audit?${query}`)),
+    peopleById(),
+    api('GET', tenantPath('/audit/stats')).catch(() => null),
+  ]);
   const [el, error] = form(
     'Filter the audit trail',
     [
@@ -583,9 +651,63 @@ async function audit(filters = {}) {
         ['Decision', (e) => e.decision],
         ['Outcome', (e) => e.outcome],
         ['Latency ms', (e) => e.latencyMs],
-        ['Person', (e) => e.personId],
+        ['Person', (e) => people.get(e.personId) || e.personId],
       ],
       events.items,
+    ),
+    stats ? statsSection(stats) : null,
+  );
+}
+
+/** The last 24 hours per tool: calls (a bar), denials, approvals, errors, p50 and p95 latency. */
+function statsSection(stats) {
+  const most = Math.max(1, ...stats.tools.map((t) => t.calls));
+  const { totals } = stats;
+  return h(
+    'section',
+    { 'aria-label': 'Statistics' },
+    h('h2', {}, 'Last 24 hours'),
+    h(
+      'p',
+      {},
+      `${totals.calls} calls, ${totals.denials} denied, ${totals.approvals} held for approval, ${totals.errors} errors`,
+    ),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Tool', 'Calls', '', 'Denied', 'Approvals', 'Errors', 'p50 ms', 'p95 ms'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        stats.tools.map((t) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, `${t.upstream ? t.upstream + '__' : ''}${t.tool}`),
+            h('td', {}, String(t.calls)),
+            h(
+              'td',
+              {},
+              h('meter', { min: 0, max: most, value: t.calls, 'aria-label': `${t.calls} calls` }),
+            ),
+            h('td', {}, String(t.denials)),
+            h('td', {}, String(t.approvals)),
+            h('td', {}, String(t.errors)),
+            h('td', {}, t.p50LatencyMs === null ? '–' : String(Math.round(t.p50LatencyMs))),
+            h('td', {}, t.p95LatencyMs === null ? '–' : String(Math.round(t.p95LatencyMs))),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -665,5 +787,9 @@ async function render() {
   }
 }
 
+// A failed button action (delete, rollback, ...) is shown, not lost in the console.
+window.addEventListener('unhandledrejection', (event) =>
+  status(`Error: ${event.reason && event.reason.message}`),
+);
 window.addEventListener('hashchange', render);
 render();
