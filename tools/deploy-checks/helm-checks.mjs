@@ -133,6 +133,7 @@ const expectations = {
   ],
   'ingress-values.yaml': (docs) => [
     find(docs, 'Ingress').length !== 1 && 'expected an Ingress',
+    !['/api', '/console'].every((path) => find(docs, 'Ingress')[0]?.spec?.rules?.[0]?.http?.paths?.some((p) => p.path === path && p.backend?.service?.name === 'gh-gatehouse-admin-api')) && 'exposeAdminApi: /api and /console not routed to the admin API',
     find(docs, 'HTTPRoute').length !== 1 && 'expected an HTTPRoute',
     find(docs, 'ServiceMonitor').length !== 1 && 'expected a ServiceMonitor',
     find(docs, 'ConfigMap')[0]?.data?.PUBLIC_URL !== 'https://mcp.example.com' && 'PUBLIC_URL not derived from the TLS ingress host',
