@@ -13,12 +13,15 @@ import { createLogger } from '@gatehouse/telemetry';
 import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './support/console-browser';
 import { connectClient } from './support/mcp-client';
 
-const SCREENSHOTS = join(__dirname, '../../../docs/console');
+/** docs/console holds the committed ones: `CONSOLE_SCREENSHOTS_DIR=docs/console` refreshes them. */
+const SCREENSHOTS =
+  process.env['CONSOLE_SCREENSHOTS_DIR'] ?? join(tmpdir(), 'gatehouse-console-screenshots');
 
 function textOf(result: unknown): string {
   const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
