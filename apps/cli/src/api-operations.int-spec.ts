@@ -13,7 +13,7 @@ describe('the CLI speaks only what the OpenAPI document describes', () => {
     env = await startCliTestEnv();
     const response = await fetch(`${env.api.url}/api/docs/json`);
     document = (await response.json()) as OpenAPIV3_1.Document;
-  });
+  }, 120_000);
   afterAll(async () => {
     await env.close();
   });

@@ -43,7 +43,7 @@ describe('gatehouse apply, diff and export against a real admin API', () => {
       0,
     );
     await writeFile(file('gatehouse.yaml'), QUICK_START);
-  });
+  }, 120_000);
   afterAll(async () => {
     await env.close();
   });

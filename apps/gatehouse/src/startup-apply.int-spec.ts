@@ -46,7 +46,7 @@ describe('npm start applies ./gatehouse.yaml', () => {
     await bootstrapIfEmpty(runtime);
     api = await startAdminApi(runtime, { host: '127.0.0.1', port: 0, version: 'test' });
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-start-'));
-  });
+  }, 120_000);
   afterAll(async () => {
     await api.close();
     await runtime.close();

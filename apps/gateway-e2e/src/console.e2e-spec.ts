@@ -153,7 +153,7 @@ describe('web console (Chromium)', () => {
     await page.getByRole('heading', { name: 'Last 24 hours' }).waitFor();
     await page.getByRole('cell', { name: 'newcomer@example.com' }).first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'audit.png') });
-  });
+  }, 120_000);
 
   it('approval round trip: the agent waits, the approver approves in the live inbox, the agent gets its result', async () => {
     await go('#/policies', 'Policies');
@@ -186,5 +186,5 @@ describe('web console (Chromium)', () => {
     expect(textOf(await call)).toBe('needs a human');
     await held.waitFor({ state: 'detached', timeout: 30_000 });
     await client.close();
-  });
+  }, 120_000);
 });
