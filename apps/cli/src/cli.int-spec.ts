@@ -346,6 +346,48 @@ describe('gatehouse CLI against a real admin API', () => {
     });
   });
 
+  describe('tools', () => {
+    it('lists pinned tools, accepts a changed definition and overrides the risk', async () => {
+      // Pins as the gateway records them when it first sees (and later re-sees) a tool.
+      const tenant = await env.runtime.repos.tenants.findByIdOrSlug('default');
+      const tenantId = String(tenant?.id);
+      const wiki = await env.runtime.repos.upstreams.create(tenantId, {
+        slug: 'wiki',
+        name: 'wiki',
+        url: 'http://127.0.0.1:9/mcp',
+      });
+      await env.runtime.repos.toolPins.upsertFirstSight(tenantId, {
+        upstreamId: wiki.id,
+        toolName: 'edit_page',
+        definitionHash: 'v1',
+        definition: { name: 'edit_page' },
+      });
+      await env.runtime.repos.toolPins.markChanged(tenantId, {
+        upstreamId: wiki.id,
+        toolName: 'edit_page',
+        definitionHash: 'v2',
+        definition: { name: 'edit_page', description: 'now also deletes' },
+      });
+      const table = await env.run(['tools', 'list']);
+      expect(table.out).toMatch(/wiki\s+edit_page\s+\S+\s+-\s+changed/);
+      expect((await env.run(['tools', 'accept', wiki.id, 'edit_page'])).code).toBe(EXIT.OK);
+      expect((await env.run(['tools', 'accept', wiki.id, 'edit_page'])).code).toBe(EXIT.CONFLICT);
+      const risky = await env.run(['--json', 'tools', 'risk', wiki.id, 'edit_page', 'destructive']);
+      expect(risky.code).toBe(EXIT.OK);
+      const listed = (await env.run(['tools', 'list', '--json'])).json<Page<Item>>();
+      expect(listed.items).toEqual([
+        expect.objectContaining({ name: 'edit_page', pin: 'pinned', riskOverride: 'destructive' }),
+      ]);
+      expect((await env.run(['tools', 'risk', wiki.id, 'edit_page', 'scary'])).code).toBe(
+        EXIT.USAGE,
+      );
+      expect((await env.run(['tools', 'risk', wiki.id, 'edit_page', 'derived'])).code).toBe(
+        EXIT.OK,
+      );
+      await env.run(['upstreams', 'delete', wiki.id]);
+    });
+  });
+
   describe('policies', () => {
     it('create, list, get, update, simulate, versions, rollback, delete', async () => {
       const created = await env.run([

@@ -7,6 +7,7 @@ import { peopleCommand } from './commands/people';
 import { policiesCommand } from './commands/policies';
 import { tenantsCommand } from './commands/tenants';
 import { tokensCommand } from './commands/tokens';
+import { toolsCommand } from './commands/tools';
 import { upstreamsCommand } from './commands/upstreams';
 import { CliError, EXIT, type ExitCode } from '@gatehouse/admin-client';
 import { ExitWith } from './command-context';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
     peopleCommand(io),
     tokensCommand(io),
     upstreamsCommand(io),
+    toolsCommand(io),
     policiesCommand(io),
     approvalsCommand(io),
     auditCommand(io),

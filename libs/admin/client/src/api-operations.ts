@@ -102,6 +102,14 @@ export const API = {
   approve: { method: 'POST', path: `${TENANT}/approvals/{id}/approve`, body: ['comment'] },
   deny: { method: 'POST', path: `${TENANT}/approvals/{id}/deny`, body: ['comment'] },
 
+  listTools: { method: 'GET', path: `${TENANT}/tools` },
+  acceptTool: { method: 'POST', path: `${TENANT}/tools/{upstreamId}/{toolName}/accept` },
+  setToolRisk: {
+    method: 'PUT',
+    path: `${TENANT}/tools/{upstreamId}/{toolName}/risk`,
+    body: ['risk'],
+  },
+
   listAudit: { method: 'GET', path: `${TENANT}/audit`, query: [...PAGE, ...AUDIT_FILTERS] },
 } as const satisfies Record<string, ApiOperation>;
 
