@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LogController } from 'fastify';
+import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   PROMETHEUS_CONTENT_TYPE,
@@ -27,6 +27,13 @@ export interface HttpAppOptions {
   requestTimeoutMs?: number;
   /** Peers whose X-Forwarded-For is believed (TRUST_PROXY); default none. */
   trustProxy?: boolean | number | string[];
+  /**
+   * Answers Fastify's own routing errors (invalid percent-escape, a path segment longer than
+   * `maxParamLength`), which no route or error handler sees, in the app's error format.
+   */
+  frameworkErrors?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+  /** Longest path parameter the router matches (Fastify's default 100); longer ones get 414. */
+  maxParamLength?: number;
   /** Adds routes or plugins before the app starts listening (OpenAPI, raw MCP routes, ...). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -63,6 +70,15 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    ...(options.maxParamLength
+      ? { routerOptions: { maxParamLength: options.maxParamLength } }
+      : {}),
+    ...(options.frameworkErrors
+      ? {
+          frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+            options.frameworkErrors?.(error, request, reply),
+        }
+      : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(options.logger.child({ app: options.name })),

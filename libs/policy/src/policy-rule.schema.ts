@@ -49,8 +49,11 @@ export const PolicyRuleShapeSchema = z.strictObject({
   subjects: z.array(SubjectSchema).min(1),
   targets: PolicyTargetsSchema.default({ upstream: '*', tool: '*' }),
   condition: z.string().min(1).max(4096).optional(),
-  /** Orders matched rules in a decision (higher first); never changes the effect. */
-  priority: z.number().int().optional(),
+  /**
+   * Orders matched rules in a decision (higher first); never changes the effect. A 32-bit
+   * integer, as the column holds (and as the OpenAPI document, generated from this, says).
+   */
+  priority: z.int32().optional(),
   enabled: z.boolean(),
 });
 

@@ -10,6 +10,11 @@ import { AdminModule } from './admin.module';
 import { AdminIdentityResolver } from './auth/admin-identity-resolver';
 import { FailedAuthLimiter, type FailedAuthLimit } from './auth/failed-auth-limiter';
 import { ADMIN_PREFIX } from './auth/route-table';
+import {
+  ADMIN_MAX_PARAM_LENGTH,
+  answerAdminFrameworkError,
+  registerAdminEdge,
+} from './edge/admin-edge';
 import { registerOpenApi } from './openapi/register-openapi';
 
 export interface AdminApiOptions {
@@ -19,6 +24,8 @@ export interface AdminApiOptions {
   /** Failed authentications allowed per client address (default 20 a minute). */
   failedAuthLimit?: FailedAuthLimit;
 }
+
+const ADMIN_BODY_LIMIT = 1024 * 1024;
 
 /** Starts the admin REST API (`/api/v1`, OpenAPI at `/api/docs`) over the runtime's stores. */
 export async function startAdminApi(
@@ -40,7 +47,11 @@ export async function startAdminApi(
     checks: runtime.checks,
     trustProxy: runtime.config.TRUST_PROXY,
     requestTimeoutMs: runtime.config.HTTP_REQUEST_TIMEOUT_MS,
+    bodyLimit: ADMIN_BODY_LIMIT,
+    maxParamLength: ADMIN_MAX_PARAM_LENGTH,
+    frameworkErrors: answerAdminFrameworkError,
     configure: (app) => {
+      registerAdminEdge(app, ADMIN_BODY_LIMIT);
       app.setGlobalPrefix(ADMIN_PREFIX);
       registerOpenApi(app, options.version);
       // The web console (/console): static files; it calls the /api/v1 routes like any client.

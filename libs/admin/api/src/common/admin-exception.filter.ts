@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@gatehouse/telemetry';
-import type { ErrorBody } from './error-body';
+import { errorBodyOf } from './error-body';
 import { toAdminError } from './to-admin-error';
 
 /** Writes every error as `{ error: { code, message, details?, requestId } }`. */
@@ -20,14 +20,9 @@ export class AdminExceptionFilter implements ExceptionFilter {
         'admin API request failed',
       );
     }
-    const body: ErrorBody = {
-      error: {
-        code: error.code,
-        message: error.message,
-        ...(error.details ? { details: error.details } : {}),
-        requestId: String(request.id),
-      },
-    };
-    void reply.status(error.status).headers(error.headers).send(body);
+    void reply
+      .status(error.status)
+      .headers(error.headers)
+      .send(errorBodyOf(error, String(request.id)));
   }
 }

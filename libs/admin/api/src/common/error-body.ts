@@ -1,3 +1,5 @@
+import type { AdminError } from './admin-error';
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
   error: {
@@ -5,5 +7,17 @@ export interface ErrorBody {
     message: string;
     details?: Record<string, unknown>;
     requestId: string;
+  };
+}
+
+/** The documented error body of an AdminError, for the exception filter and the edge hooks. */
+export function errorBodyOf(error: AdminError, requestId: string): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      requestId,
+    },
   };
 }

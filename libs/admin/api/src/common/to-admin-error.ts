@@ -77,6 +77,12 @@ const BY_STATUS: Record<number, AdminErrorCode> = {
 function fromStatus(status: number, message: string): AdminError {
   const code = BY_STATUS[status];
   if (code === 'UNAUTHENTICATED') return unauthenticated('missing_credentials', message, false);
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') {
+    return new AdminError(
+      code,
+      'The admin API takes JSON bodies only: send Content-Type: application/json.',
+    );
+  }
   return code
     ? new AdminError(code, message)
     : new AdminError('INTERNAL', 'Internal error; the server log has the details.');
