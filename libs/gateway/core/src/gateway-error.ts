@@ -50,6 +50,16 @@ const HTTP_FAILURES = {
     rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
     hint: 'Batches exist only in protocol 2025-03-26; send one message per POST.',
   },
+  invalid_url: {
+    status: 400,
+    rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
+    hint: 'Percent-escapes in the path must be %XX of UTF-8 bytes, e.g. POST /mcp/<upstream-slug>.',
+  },
+  uri_too_long: {
+    status: 414,
+    rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
+    hint: 'Path segments are at most 100 characters; an upstream slug at most 40.',
+  },
   session_required: {
     status: 400,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,

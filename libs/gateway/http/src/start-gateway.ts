@@ -8,6 +8,7 @@ import { createGateway, MCP_SCOPE, type AuditSink } from '@gatehouse/gateway-cor
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import { RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
+import { answerGatewayFrameworkError } from './framework-errors';
 import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
 import { PolicyToolAccess } from './policy-tool-access';
@@ -113,6 +114,7 @@ export async function startGateway(
     trustProxy: config.TRUST_PROXY,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
+    frameworkErrors: answerGatewayFrameworkError,
     configure: async (app) => {
       const resourceMetadata: Record<string, unknown> = {
         resource,
