@@ -29,3 +29,9 @@ export {
   type InflightEntry,
   type InflightWrite,
 } from './inflight-calls';
+export {
+  InMemoryFailureWindows,
+  RedisFailureWindows,
+  type FailureWindow,
+  type FailureWindows,
+} from './failure-windows';

@@ -6,6 +6,7 @@ import {
   type HttpAppHandle,
   type Runtime,
 } from '@gatehouse/app-kit';
+import { InMemoryFailureWindows, RedisFailureWindows } from '@gatehouse/session-store';
 import { AdminModule } from './admin.module';
 import { AdminIdentityResolver } from './auth/admin-identity-resolver';
 import { FailedAuthLimiter, type FailedAuthLimit } from './auth/failed-auth-limiter';
@@ -21,7 +22,7 @@ export interface AdminApiOptions {
   host: string;
   port: number;
   version: string;
-  /** Failed authentications allowed per client address (default 20 a minute). */
+  /** Failed authentications allowed per client address and credential (default 20 a minute). */
   failedAuthLimit?: FailedAuthLimit;
 }
 
@@ -34,7 +35,13 @@ export async function startAdminApi(
 ): Promise<HttpAppHandle> {
   const tokens = await createBearerResolver(runtime, { audiences: adminAudiences(runtime) });
   const identities = new AdminIdentityResolver(tokens);
-  const limiter = new FailedAuthLimiter(options.failedAuthLimit);
+  const limiter = new FailedAuthLimiter(
+    runtime.redis
+      ? new RedisFailureWindows(runtime.redis, runtime.config.REDIS_KEY_PREFIX)
+      : new InMemoryFailureWindows(),
+    runtime.logger,
+    options.failedAuthLimit,
+  );
 
   @Module({ imports: [AdminModule.forRuntime({ runtime, identities, limiter })] })
   class AdminApiRoot {}

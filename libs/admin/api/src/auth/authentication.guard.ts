@@ -12,8 +12,9 @@ import type { FailedAuthLimiter } from './failed-auth-limiter';
 const PassportBearerGuard = AuthGuard(BEARER_STRATEGY);
 
 /**
- * Step 1 of every admin request: a valid bearer credential (401 otherwise). An address with too
- * many recent failures is refused before its credential is even looked at (429).
+ * Step 1 of every admin request: a valid bearer credential (401 otherwise). A credential that
+ * failed too often from this address is refused before it is looked at again (429); other
+ * credentials from the same address are not affected (see FailedAuthLimiter).
  */
 @Injectable()
 export class AuthenticationGuard extends PassportBearerGuard implements CanActivate {
@@ -26,11 +27,12 @@ export class AuthenticationGuard extends PassportBearerGuard implements CanActiv
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = requestOf(context);
-    const retryAfter = this.limiter.retryAfterSeconds(request.ip);
+    const credential = request.headers.authorization;
+    const retryAfter = await this.limiter.retryAfterSeconds(request.ip, credential);
     if (retryAfter > 0) {
       throw new AdminError(
         'RATE_LIMITED',
-        `Too many failed authentications from this address; retry in ${retryAfter} s.`,
+        `Too many failed authentications with this credential from this address; retry in ${retryAfter} s.`,
         { retryAfterSeconds: retryAfter },
         { 'Retry-After': String(retryAfter) },
       );
@@ -40,9 +42,9 @@ export class AuthenticationGuard extends PassportBearerGuard implements CanActiv
       return (await super.canActivate(context)) === true;
     } catch (error) {
       if (error instanceof AdminError && error.code === 'UNAUTHENTICATED') {
-        this.limiter.recordFailure(request.ip);
+        await this.limiter.recordFailure(request.ip, credential);
       } else if (error instanceof AuthError) {
-        this.limiter.recordFailure(request.ip);
+        await this.limiter.recordFailure(request.ip, credential);
         throw unauthenticated(error.code, error.message, true);
       }
       throw error;

@@ -1,10 +1,9 @@
-interface Window {
-  startedAt: number;
-  failures: number;
-}
+import { createHash } from 'node:crypto';
+import type { FailureWindows } from '@gatehouse/session-store';
+import type { Logger } from '@gatehouse/telemetry';
 
 export interface FailedAuthLimit {
-  /** Failed authentications allowed per address and window. */
+  /** Failed authentications allowed per address and presented credential, per window. */
   max: number;
   windowMs: number;
 }
@@ -12,53 +11,45 @@ export interface FailedAuthLimit {
 export const DEFAULT_FAILED_AUTH_LIMIT: FailedAuthLimit = { max: 20, windowMs: 60_000 };
 
 /**
- * Counts failed authentications per client address in fixed windows; past `max` the address is
- * refused (429) until the window ends. Per replica: an attacker spread over N replicas gets N
- * times the budget, still far too little to guess a 256-bit token.
+ * Counts failed authentications per client address AND presented credential (the whole
+ * Authorization header, hashed: no secret is stored), in fixed windows shared by every replica
+ * through Redis (docs/decisions/0006-failed-authentication-limiter.md). Past `max` that credential from
+ * that address is refused (429) until its window ends. A valid credential is never counted, so
+ * it keeps working from an address that another client floods with bad tokens (one agent behind
+ * a corporate NAT no longer shuts out the team). When the counters cannot be reached, requests
+ * are authenticated as usual: the limiter slows guessing, the 256-bit tokens prevent it.
  */
 export class FailedAuthLimiter {
-  private readonly windows = new Map<string, Window>();
-
   constructor(
+    private readonly windows: FailureWindows,
+    private readonly logger: Logger,
     private readonly limit: FailedAuthLimit = DEFAULT_FAILED_AUTH_LIMIT,
-    private readonly now: () => number = Date.now,
-    private readonly maxTracked = 50_000,
   ) {}
 
-  /** Seconds until the address may try again, or 0 when it may try now. */
-  retryAfterSeconds(address: string): number {
-    const window = this.current(address);
-    if (!window || window.failures < this.limit.max) return 0;
-    return Math.max(1, Math.ceil((window.startedAt + this.limit.windowMs - this.now()) / 1000));
+  /** Seconds until this credential may be tried again from this address, or 0 when it may now. */
+  async retryAfterSeconds(address: string, credential: string | undefined): Promise<number> {
+    try {
+      const window = await this.windows.peek(keyOf(address, credential));
+      if (window.failures < this.limit.max) return 0;
+      return Math.max(1, Math.ceil(window.resetInMs / 1000));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'failed-authentication counters unreachable; not limiting');
+      return 0;
+    }
   }
 
-  recordFailure(address: string): void {
-    const window = this.current(address);
-    if (window) {
-      window.failures++;
-      return;
+  async recordFailure(address: string, credential: string | undefined): Promise<void> {
+    try {
+      await this.windows.record(keyOf(address, credential), this.limit.windowMs);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'failed-authentication counters unreachable; not counted');
     }
-    if (this.windows.size >= this.maxTracked) this.evictExpired();
-    this.windows.set(address, { startedAt: this.now(), failures: 1 });
   }
+}
 
-  private current(address: string): Window | undefined {
-    const window = this.windows.get(address);
-    if (window && this.now() - window.startedAt >= this.limit.windowMs) {
-      this.windows.delete(address);
-      return undefined;
-    }
-    return window;
-  }
-
-  private evictExpired(): void {
-    for (const [address, window] of this.windows) {
-      if (this.now() - window.startedAt >= this.limit.windowMs) this.windows.delete(address);
-    }
-    // Still full: forget the oldest entries rather than grow without bound.
-    for (const address of this.windows.keys()) {
-      if (this.windows.size < this.maxTracked) break;
-      this.windows.delete(address);
-    }
-  }
+/** A fixed-length key naming the pair, without the credential in clear. */
+function keyOf(address: string, credential: string | undefined): string {
+  return createHash('sha256')
+    .update(`${address}\n${credential ?? ''}`)
+    .digest('base64url');
 }
