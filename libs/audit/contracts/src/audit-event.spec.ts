@@ -1,4 +1,5 @@
-import { AuditEventV1, parseAuditEventJson } from './audit-event.schema';
+import { AuditEventV1 } from './audit-event.schema';
+import { parseAuditEventJson } from './parse-audit-event';
 import { toAuditEvent, type AuditSourceEvent } from './to-audit-event';
 
 const TENANT = '0195b4c2-0000-4000-8000-000000000001';
@@ -54,7 +55,11 @@ describe('parseAuditEventJson', () => {
   const valid = toAuditEvent(gatewayEvent(), { mode: 'redacted', maxBytes: 1000 });
 
   it('accepts a valid event', () => {
-    expect(parseAuditEventJson(JSON.stringify(valid))).toEqual({ ok: true, event: valid });
+    expect(parseAuditEventJson(JSON.stringify(valid))).toEqual({
+      ok: true,
+      event: valid,
+      fitted: false,
+    });
   });
 
   it.each([
@@ -67,5 +72,20 @@ describe('parseAuditEventJson', () => {
     const parsed = parseAuditEventJson(payload);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.reason).toMatch(reason);
+  });
+
+  it('keeps an event whose text field is over its limit, truncated and marked', () => {
+    const parsed = parseAuditEventJson(JSON.stringify({ ...valid, method: 'm'.repeat(100_000) }));
+    expect(parsed).toMatchObject({ ok: true, fitted: true });
+    const method = parsed.ok ? parsed.event.method : '';
+    expect(method).toHaveLength(256);
+    expect(method).toMatch(/…\[truncated from 100000 chars\]$/);
+  });
+
+  it('still refuses an oversized event that has another problem', () => {
+    const payload = JSON.stringify({ ...valid, method: 'm'.repeat(1000), outcome: 'maybe' });
+    const parsed = parseAuditEventJson(payload);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.reason).toMatch(/method.*outcome|outcome/);
   });
 });

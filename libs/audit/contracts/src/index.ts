@@ -3,10 +3,8 @@ export {
   AuditEventV1,
   AUDIT_DECISIONS,
   AUDIT_OUTCOMES,
-  parseAuditEventJson,
   type AuditDecision,
   type AuditOutcome,
-  type ParsedAuditEvent,
 } from './audit-event.schema';
 export {
   isSecretKey,
@@ -16,6 +14,8 @@ export {
   type ArgumentMode,
   type JsonValue,
 } from './redact-arguments';
+export { parseAuditEventJson, type ParsedAuditEvent } from './parse-audit-event';
+export { fitAuditFields, fitText, TRUNCATION_MARK } from './fit-audit-fields';
 export {
   toAuditEvent,
   DEFAULT_ARGUMENT_POLICY,

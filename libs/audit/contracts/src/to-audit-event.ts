@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditDecision, AuditEventV1, AuditOutcome } from './audit-event.schema';
+import { fitAuditFields } from './fit-audit-fields';
 import { redactArguments, type ArgumentMode } from './redact-arguments';
 
 /**
@@ -53,7 +54,8 @@ function present<T>(value: T | null | undefined): value is T {
 
 /**
  * Builds a `v: 1` event with a fresh UUIDv7 id: arguments and result summary are redacted and
- * capped per the tenant's policy; empty optional fields are left out.
+ * capped per the tenant's policy; empty optional fields are left out; text fields longer than
+ * the schema allows are truncated with a mark (fitAuditFields), so no request misses the trail.
  */
 export function toAuditEvent(source: AuditSourceEvent, options: ToAuditEventOptions): AuditEventV1 {
   const time = options.time ?? new Date();
@@ -85,7 +87,7 @@ export function toAuditEvent(source: AuditSourceEvent, options: ToAuditEventOpti
     traceId: options.traceId,
     spanId: options.spanId,
     clientAddress: source.clientAddress,
-    userAgent: source.userAgent?.slice(0, 1024),
+    userAgent: source.userAgent,
     arguments: redactArguments(source.arguments, options.mode, options.maxBytes),
     resultSummary: redactArguments(source.resultSummary, options.mode, options.maxBytes),
     // Admin before/after documents are redacted too (they can hold upstream credentials).
@@ -94,5 +96,5 @@ export function toAuditEvent(source: AuditSourceEvent, options: ToAuditEventOpti
   for (const [key, value] of Object.entries(optional)) {
     if (present(value)) Object.assign(event, { [key]: value });
   }
-  return event;
+  return fitAuditFields(event);
 }

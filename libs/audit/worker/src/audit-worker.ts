@@ -247,9 +247,12 @@ export class AuditWorker {
     const dead: DeadLetter[] = [];
     for (const entry of entries) {
       const parsed = parseAuditEventJson(entry.payload);
-      // ok means there was a payload, and it is the JSON text of a valid event.
-      if (parsed.ok) items.push({ entry, event: parsed.event, payload: entry.payload as string });
-      else dead.push({ entry, reason: parsed.reason });
+      // ok means there was a payload, and it is the JSON text of a valid event (or one whose
+      // over-long text fields were truncated: that one is stored as fitted).
+      if (parsed.ok) {
+        const payload = parsed.fitted ? JSON.stringify(parsed.event) : (entry.payload as string);
+        items.push({ entry, event: parsed.event, payload });
+      } else dead.push({ entry, reason: parsed.reason });
     }
     const links = items
       .map(({ event }) => linkTo(event.traceId, event.spanId))
