@@ -49,13 +49,20 @@ describe("Fastify's URL errors on /mcp are JSON-RPC errors", () => {
     },
   );
 
-  it('a path segment over the router limit gets 414 and a JSON-RPC error', async () => {
+  it('a path segment over the router limit (414) or a URL over the header limit (431) gets a JSON-RPC error', async () => {
     const { status, body } = await send('POST', `/mcp/${'u'.repeat(500)}`);
     expect(status).toBe(414);
     expect(body).toMatchObject({
       jsonrpc: '2.0',
       id: null,
       error: { code: -32600, data: { code: 'uri_too_long' } },
+    });
+    const huge = await send('GET', `/mcp?x=${'q'.repeat(70_000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.body).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, data: { code: 'headers_too_large' } },
     });
     // A segment within the limit reaches the route (refused there for want of a session).
     const routed = await send('POST', `/mcp/${'u'.repeat(40)}`);

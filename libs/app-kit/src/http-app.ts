@@ -9,6 +9,7 @@ import {
 } from '@gatehouse/telemetry';
 import { checkReadiness, type ReadinessCheck } from './health';
 import { PinoNestLogger } from './nest-logger';
+import { clientErrorHandler, type ClientErrorBody } from './client-errors';
 import { trackConnections } from './connection-drain';
 
 export interface HttpAppOptions {
@@ -32,6 +33,8 @@ export interface HttpAppOptions {
    * `maxParamLength`), which no route or error handler sees, in the app's error format.
    */
   frameworkErrors?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+  /** The body of 408/431/400 answers to what Node's HTTP parser refused (client-errors.ts). */
+  clientErrorBody?: ClientErrorBody;
   /** Longest path parameter the router matches (Fastify's default 100); longer ones get 414. */
   maxParamLength?: number;
   /** Adds routes or plugins before the app starts listening (OpenAPI, raw MCP routes, ...). */
@@ -72,6 +75,9 @@ export async function startHttpApp(module: Type, options: HttpAppOptions): Promi
     return503OnClosing: true,
     ...(options.maxParamLength
       ? { routerOptions: { maxParamLength: options.maxParamLength } }
+      : {}),
+    ...(options.clientErrorBody
+      ? { clientErrorHandler: clientErrorHandler(options.clientErrorBody) }
       : {}),
     ...(options.frameworkErrors
       ? {

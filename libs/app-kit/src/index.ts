@@ -11,3 +11,4 @@ export {
 } from './bootstrap';
 export { createBearerResolver, createTokenResolver, type BearerResolver } from './identity';
 export { launch, readVersion, TELEMETRY_FLUSH_TIMEOUT_MS, type LaunchContext } from './launch';
+export type { ClientErrorBody, ClientErrorKind } from './client-errors';

@@ -13,6 +13,7 @@ import { FailedAuthLimiter, type FailedAuthLimit } from './auth/failed-auth-limi
 import { ADMIN_PREFIX } from './auth/route-table';
 import {
   ADMIN_MAX_PARAM_LENGTH,
+  adminClientErrorBody,
   answerAdminFrameworkError,
   registerAdminEdge,
 } from './edge/admin-edge';
@@ -57,6 +58,7 @@ export async function startAdminApi(
     bodyLimit: ADMIN_BODY_LIMIT,
     maxParamLength: ADMIN_MAX_PARAM_LENGTH,
     frameworkErrors: answerAdminFrameworkError,
+    clientErrorBody: adminClientErrorBody,
     configure: (app) => {
       registerAdminEdge(app, ADMIN_BODY_LIMIT);
       app.setGlobalPrefix(ADMIN_PREFIX);

@@ -60,6 +60,16 @@ const HTTP_FAILURES = {
     rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
     hint: 'Path segments are at most 100 characters; an upstream slug at most 40.',
   },
+  request_timeout: {
+    status: 408,
+    rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
+    hint: 'Send the whole request within HTTP_REQUEST_TIMEOUT_MS.',
+  },
+  headers_too_large: {
+    status: 431,
+    rpc: JSON_RPC_ERROR_CODES.INVALID_REQUEST,
+    hint: 'Shorten the URL and headers (Node allows 16 KiB in all).',
+  },
   session_required: {
     status: 400,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,

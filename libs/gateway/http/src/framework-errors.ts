@@ -1,3 +1,4 @@
+import type { ClientErrorBody } from '@gatehouse/app-kit';
 import { GatewayHttpError } from '@gatehouse/gateway-core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -22,3 +23,15 @@ export function answerGatewayFrameworkError(
     .header('content-type', 'application/json; charset=utf-8')
     .send(failure.toBody());
 }
+
+/** What Node's HTTP parser refused (a request line over the header limit, a slow client). */
+export const gatewayClientErrorBody: ClientErrorBody = (kind) =>
+  (kind === 'timeout'
+    ? new GatewayHttpError(
+        'request_timeout',
+        'Request Timeout: the request took too long to arrive',
+      )
+    : kind === 'headers_too_large'
+      ? new GatewayHttpError('headers_too_large', 'Request Header Fields Too Large')
+      : new GatewayHttpError('invalid_request', 'Bad Request: the request is not valid HTTP')
+  ).toBody();

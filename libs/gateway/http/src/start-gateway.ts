@@ -8,7 +8,7 @@ import { createGateway, MCP_SCOPE, type AuditSink } from '@gatehouse/gateway-cor
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import { RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
-import { answerGatewayFrameworkError } from './framework-errors';
+import { answerGatewayFrameworkError, gatewayClientErrorBody } from './framework-errors';
 import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
 import { PolicyToolAccess } from './policy-tool-access';
@@ -115,6 +115,7 @@ export async function startGateway(
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
     frameworkErrors: answerGatewayFrameworkError,
+    clientErrorBody: gatewayClientErrorBody,
     configure: async (app) => {
       const resourceMetadata: Record<string, unknown> = {
         resource,

@@ -169,6 +169,17 @@ describe('admin API edge: text, numbers, URLs and bodies', () => {
     const long = await raw(env, 'GET', `/api/v1/tenants/${'a'.repeat(2_000)}`, admin.token);
     expect(long.status).toBe(414);
     expect(long.body.error).toMatchObject({ code: 'URI_TOO_LONG', requestId: expect.any(String) });
+    const huge = await raw(
+      env,
+      'GET',
+      `/api/v1/tenants/${tenant.slug}/people?email=${'z'.repeat(70_000)}`,
+      admin.token,
+    );
+    expect(huge.status).toBe(431);
+    expect(huge.body.error).toMatchObject({
+      code: 'HEADERS_TOO_LARGE',
+      requestId: expect.any(String),
+    });
     // A long tool name (MCP allows 128 characters) still reaches its route.
     const longTool = await raw(
       env,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ClientErrorBody } from '@gatehouse/app-kit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AdminError } from '../common/admin-error';
 import { errorBodyOf } from '../common/error-body';
@@ -74,3 +75,17 @@ export function answerAdminFrameworkError(
     .header('content-type', 'application/json; charset=utf-8')
     .send(errorBodyOf(failure, String(request.id)));
 }
+
+/** What Node's HTTP parser refused (a request line over the header limit, a slow client). */
+export const adminClientErrorBody: ClientErrorBody = (kind, _status, requestId) => {
+  const failure =
+    kind === 'timeout'
+      ? new AdminError('REQUEST_TIMEOUT', 'The request took too long to arrive.')
+      : kind === 'headers_too_large'
+        ? new AdminError(
+            'HEADERS_TOO_LARGE',
+            'The request line or headers are too large: shorten the URL (query) or headers.',
+          )
+        : new AdminError('MALFORMED_REQUEST', 'The request is not valid HTTP.');
+  return errorBodyOf(failure, requestId);
+};
