@@ -174,7 +174,8 @@ function toPolicyInput(rule: PolicyRule): PolicyInput {
   };
 }
 
+/** A version number the column (a 32-bit integer) can hold; anything else names no version. */
 function versionNumber(raw: string): number | undefined {
   const number = Number(raw);
-  return /^[1-9][0-9]{0,9}$/.test(raw) && Number.isSafeInteger(number) ? number : undefined;
+  return /^[1-9][0-9]{0,9}$/.test(raw) && number <= 2_147_483_647 ? number : undefined;
 }
