@@ -291,3 +291,35 @@ export const contentType = fc.oneof(
     ';;;',
   ),
 );
+
+/**
+ * A well-formed JSON-RPC 2.0 error response: `jsonrpc: "2.0"`, an `id` (null when the request
+ * could not be read), an integer `error.code` and a non-empty `error.message`.
+ */
+export function isJsonRpcError(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { jsonrpc, id, error } = value as { jsonrpc?: unknown; id?: unknown; error?: unknown };
+  if (jsonrpc !== '2.0' || !('id' in value)) return false;
+  if (id !== null && typeof id !== 'string' && typeof id !== 'number') return false;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return Number.isInteger(code) && typeof message === 'string' && message.length > 0;
+}
+
+/** Who a generated /mcp request claims to be. */
+export type McpTokenChoice = 'valid' | 'none' | 'garbage' | 'no-mcp-scope' | 'foreign';
+
+/** Paths a careless or hostile client posts to: the endpoints, other tenants' upstreams, broken URLs. */
+export const mcpPath = fc.constantFrom(
+  '/mcp',
+  '/mcp',
+  '/mcp/alpha',
+  '/mcp/beta',
+  '/mcp/gamma',
+  '/mcp/unknown',
+  '/mcp/%ff',
+  '/mcp/a%00b',
+  '/mcp/%ED%A0%80',
+  `/mcp/${'u'.repeat(200)}`,
+  `/mcp?${'q'.repeat(20_000)}`,
+);
