@@ -122,6 +122,25 @@ describe('admin API edge: text, numbers, URLs and bodies', () => {
     expect(await policyCount()).toBe(before);
   });
 
+  it('answers a body nested 100,000 deep with 400, never a 500', async () => {
+    const deep = `${'['.repeat(100_000)}"\u0000"${']'.repeat(100_000)}`;
+    const cases = [
+      [policiesOf(tenant.slug), `{"name":"r","effect":"allow","subjects":["*"],"x":${deep}}`],
+      [
+        `${policiesOf(tenant.slug)}/simulate`,
+        `{"upstream":"a","tool":"b","arguments":{"a":${deep}}}`,
+      ],
+    ] as const;
+    for (const [path, body] of cases) {
+      const response = await raw(env, 'POST', path, admin.token, {
+        contentType: 'application/json',
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error?.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it('bounds a policy priority to a 32-bit integer, as the OpenAPI document says', async () => {
     const create = (priority: number) =>
       env.call('POST', policiesOf(tenant.slug), admin.token, {

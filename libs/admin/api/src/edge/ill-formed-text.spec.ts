@@ -32,4 +32,12 @@ describe('findIllFormedText', () => {
     const many = Array.from({ length: 100 }, () => '\u0000');
     expect(findIllFormedText(many, 'query', 5)).toHaveLength(5);
   });
+
+  it('walks a body nested deeper than the call stack', () => {
+    let deep: unknown = 'bottom\u0000';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const issues = findIllFormedText(deep, 'body');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path.split('.')).toHaveLength(200_000);
+  });
 });

@@ -19,9 +19,24 @@ export function textProblem(text: string): string | undefined {
   return undefined;
 }
 
+interface Visit {
+  node: unknown;
+  key: string | undefined;
+  parent: Visit | undefined;
+}
+
+function pathOf(visit: Visit, extra?: string): string {
+  const parts: string[] = extra === undefined ? [] : [extra];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) {
+    parts.push(at.key);
+  }
+  return parts.reverse().join('.');
+}
+
 /**
  * Every string (and object key) in a parsed JSON value, query or path parameters that Postgres
- * would refuse, with its path. Walks depth-first; stops after `limit` issues.
+ * would refuse, with its path. Iterative (a body may nest deeper than the call stack); stops
+ * after `limit` issues.
  */
 export function findIllFormedText(
   value: unknown,
@@ -29,26 +44,30 @@ export function findIllFormedText(
   limit = 20,
 ): TextIssue[] {
   const issues: TextIssue[] = [];
-  const visit = (node: unknown, path: string[]): void => {
-    if (issues.length >= limit) return;
+  const pending: Visit[] = [{ node: value, key: undefined, parent: undefined }];
+  while (pending.length > 0 && issues.length < limit) {
+    const visit = pending.pop() as Visit;
+    const { node } = visit;
     if (typeof node === 'string') {
       const message = textProblem(node);
-      if (message) issues.push({ in: location, path: path.join('.'), message });
-      return;
-    }
-    if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, [...path, String(index)]));
-      return;
-    }
-    if (typeof node !== 'object' || node === null) return;
-    for (const [key, item] of Object.entries(node)) {
-      const keyProblem = textProblem(key);
-      if (keyProblem) {
-        issues.push({ in: location, path: [...path, key].join('.'), message: `key ${keyProblem}` });
+      if (message) issues.push({ in: location, path: pathOf(visit), message });
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) {
+        pending.push({ node: node[i], key: String(i), parent: visit });
       }
-      visit(item, [...path, key]);
+    } else if (typeof node === 'object' && node !== null) {
+      const entries = Object.entries(node);
+      for (const [key] of entries) {
+        const keyProblem = textProblem(key);
+        if (keyProblem) {
+          issues.push({ in: location, path: pathOf(visit, key), message: `key ${keyProblem}` });
+        }
+      }
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i] as [string, unknown];
+        pending.push({ node: item, key, parent: visit });
+      }
     }
-  };
-  visit(value, []);
-  return issues;
+  }
+  return issues.slice(0, limit);
 }
