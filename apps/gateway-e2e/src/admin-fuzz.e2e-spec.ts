@@ -224,7 +224,7 @@ describe('admin API under requests generated from its own OpenAPI document', () 
       `admin fuzz: ${runs} requests, ${operations.length} operations; ${summary.join(' ')}\n`,
     );
     expect(violations).toEqual([]);
-    expect(runs).toBeGreaterThan(100);
+    expect(runs).toBeGreaterThan(50);
     expect(operations.length).toBeGreaterThanOrEqual(40);
   }, 90_000);
 });

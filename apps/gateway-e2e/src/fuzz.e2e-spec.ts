@@ -141,6 +141,6 @@ describe('JSON-RPC endpoint under generated malformed and hostile bodies', () =>
     const summary = [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
     process.stdout.write(`mcp edge fuzz: ${runs} requests; ${summary.join(' ')}\n`);
     expect(violations).toEqual([]);
-    expect(runs).toBeGreaterThan(100);
+    expect(runs).toBeGreaterThan(50);
   }, 60_000);
 });

@@ -205,7 +205,17 @@ export function bodyFor(schema: JsonSchema | undefined): fc.Arbitrary<BodyText> 
     {
       weight: 1,
       arbitrary: fc.oneof(
-        fc.constantFrom(undefined, '', '{', '[]', 'null', '"x"', '42', '{"a":1,"a":2}'),
+        fc.constantFrom(
+          undefined,
+          '',
+          '{',
+          '[]',
+          'null',
+          '"x"',
+          '42',
+          '{"a":1,"a":2}',
+          `{"name":"n","deep":${'['.repeat(50_000)}"\\u0000"${']'.repeat(50_000)}}`,
+        ),
         fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
       ),
     },
