@@ -194,7 +194,8 @@ export async function startAdminFuzzWorld(h: GatewayHarness): Promise<AdminFuzzW
         `SELECT (SELECT count(*) FROM tenants)::int AS tenants, (SELECT count(*) FROM people)::int AS people,
           (SELECT count(*) FROM tokens)::int AS tokens, (SELECT count(*) FROM upstreams)::int AS upstreams,
           (SELECT count(*) FROM policies)::int AS policies, (SELECT count(*) FROM policy_versions)::int AS versions,
-          (SELECT count(*) FROM approvals)::int AS approvals, (SELECT count(*) FROM tool_pins)::int AS pins`,
+          (SELECT count(*) FROM approvals)::int AS approvals, (SELECT count(*) FROM tool_pins)::int AS pins,
+          (SELECT count(*) FROM identity_providers)::int AS idps`,
       );
       return JSON.stringify(row);
     },

@@ -93,9 +93,8 @@ export function fromSchema(schema: JsonSchema, name = '', depth = 0): fc.Arbitra
       if (schema.pattern) {
         const min = schema.minLength ?? 0;
         const max = schema.maxLength ?? Infinity;
-        return fc
-          .stringMatching(new RegExp(schema.pattern))
-          .filter((text) => text.length >= min && text.length <= max);
+        const matching = patternArbitrary(schema.pattern);
+        if (matching) return matching.filter((text) => text.length >= min && text.length <= max);
       }
       return fc.string({
         minLength: schema.minLength ?? 0,
@@ -130,6 +129,15 @@ export function fromSchema(schema: JsonSchema, name = '', depth = 0): fc.Arbitra
     }
     default:
       return fc.jsonValue({ maxDepth: 2 });
+  }
+}
+
+/** Strings matching the pattern, or undefined where fast-check cannot (lookaheads). */
+function patternArbitrary(pattern: string): fc.Arbitrary<string> | undefined {
+  try {
+    return fc.stringMatching(new RegExp(pattern));
+  } catch {
+    return undefined;
   }
 }
 
