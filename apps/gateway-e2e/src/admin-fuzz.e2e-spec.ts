@@ -19,7 +19,7 @@ import { startGatewayHarness, type GatewayHarness } from './support/gateway-harn
 
 /** Bounded in count and in time: the whole file stays well under a minute on a loaded machine. */
 const FUZZ_RUNS = 1_200;
-const FUZZ_TIME_LIMIT_MS = 25_000;
+const FUZZ_TIME_LIMIT_MS = 20_000;
 const SEED = 2812;
 
 interface PathValue {
