@@ -9,6 +9,7 @@ import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest } from './http-types';
 import type { GatewaySettings } from './gateway-settings';
 import { bearerChallenge, MCP_SCOPE } from './bearer-challenge';
+import { OriginRules } from './origin-rules';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -17,11 +18,15 @@ export const SESSION_HEADER = 'mcp-session-id';
  * token and scope, body syntax, session id, protocol version and the session's owner.
  */
 export class RequestChecks {
+  private readonly originRules: OriginRules;
+
   constructor(
     private readonly settings: GatewaySettings,
     private readonly identities: IdentityResolver,
     private readonly sessions: SessionStore,
-  ) {}
+  ) {
+    this.originRules = new OriginRules(settings.origins);
+  }
 
   parseBody(raw: string): JsonRpcBody {
     let json: unknown;
@@ -40,13 +45,24 @@ export class RequestChecks {
   }
 
   origin(req: McpHttpRequest): void {
-    const origin = header(req.headers, 'origin');
-    if (origin !== undefined && !this.settings.allowedOrigins.includes(origin)) {
+    const verdict = this.originRules.check({
+      origin: header(req.headers, 'origin'),
+      host: header(req.headers, 'host'),
+      fetchMetadata:
+        header(req.headers, 'sec-fetch-site') !== undefined ||
+        header(req.headers, 'sec-fetch-mode') !== undefined,
+    });
+    if (verdict.ok) return;
+    if (verdict.reason === 'host') {
       throw new GatewayHttpError(
-        'origin_not_allowed',
-        `Forbidden: Origin ${origin} is not allowed`,
+        'host_not_allowed',
+        `Forbidden: Host ${verdict.host || '(none)'} is not this gateway's`,
       );
     }
+    throw new GatewayHttpError(
+      'origin_not_allowed',
+      `Forbidden: Origin ${verdict.origin} is not allowed`,
+    );
   }
 
   async authenticate(req: McpHttpRequest): Promise<Identity> {

@@ -4,7 +4,12 @@ import {
   type HttpAppHandle,
   type Runtime,
 } from '@gatehouse/app-kit';
-import { createGateway, MCP_SCOPE, type AuditSink } from '@gatehouse/gateway-core';
+import {
+  createGateway,
+  isLoopbackHostname,
+  MCP_SCOPE,
+  type AuditSink,
+} from '@gatehouse/gateway-core';
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
 import { RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
@@ -70,7 +75,12 @@ export async function startGateway(
   const gateway = createGateway({
     settings: {
       sessionTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
-      allowedOrigins: config.ALLOWED_ORIGINS,
+      origins: {
+        publicOrigin: new URL(publicUrl).origin,
+        allowedOrigins: config.ALLOWED_ORIGINS,
+        allowedHosts: config.ALLOWED_HOSTS,
+        loopbackBound: isLoopbackHostname(options.host),
+      },
       resourceMetadataUrl,
       serverInfo: { name: 'gatehouse', version: options.version },
     },
