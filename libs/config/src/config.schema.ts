@@ -97,6 +97,11 @@ export const configSchema = z.object({
     .describe(
       'Redis for sessions, event logs, pub/sub and the audit stream. Required except embedded.',
     ),
+  LIMITS_REDIS_URL: redisUrl
+    .optional()
+    .describe(
+      'Redis for the rate-limit, concurrency and quota counters (default: REDIS_URL). A separate one keeps limiter load and outages apart from sessions; each tenant chooses in its limits whether calls go on (fail open) or are refused while it does not answer.',
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only')

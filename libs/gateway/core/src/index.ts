@@ -16,3 +16,4 @@ export type {
   UpstreamDirectory,
 } from './ports';
 export { createGateway } from './create-gateway';
+export { RATE_LIMITED_CODE, type CallAdmission, type CallLimiter } from './call-limits';

@@ -11,7 +11,7 @@ import {
   type AuditSink,
 } from '@gatehouse/gateway-core';
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import { RedisInflightCallStore } from '@gatehouse/session-store';
+import { connectRedis, RedisCallLimiter, RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
 import { GatewayModule } from './gateway.module';
 import { registerMcpRoutes } from './mcp-routes';
@@ -19,6 +19,7 @@ import { PolicyToolAccess } from './policy-tool-access';
 import { ToolPinning } from './tool-pinning';
 import { CachedSessionStore } from './session-cache';
 import { CachedUpstreamDirectory } from './upstream-directory';
+import { TenantCallLimiter } from './tenant-call-limiter';
 import type { SessionStore } from '@gatehouse/session-store';
 import { gatehouseMetrics, type ObservableCallback } from '@gatehouse/telemetry';
 
@@ -58,6 +59,24 @@ export async function startGateway(
     userAgent: `gatehouse/${options.version}`,
     allowPrivateNetworks: config.UPSTREAM_ALLOW_PRIVATE_NETWORKS,
   });
+  // Limits need Redis: the embedded mode runs without them.
+  const limiterRedis =
+    config.LIMITS_REDIS_URL && runtime.redis
+      ? connectRedis(config.LIMITS_REDIS_URL, 'gateway-limits')
+      : runtime.redis;
+  if (limiterRedis !== runtime.redis)
+    limiterRedis?.on('error', (error: Error) =>
+      logger.warn({ err: error.message }, 'limiter redis connection problem'),
+    );
+  const limiter = limiterRedis
+    ? new TenantCallLimiter(
+        repos.limits,
+        new RedisCallLimiter(limiterRedis, config.REDIS_KEY_PREFIX),
+        logger,
+        { leaseMs: config.UPSTREAM_TIMEOUT_MS + 30_000 },
+      )
+    : undefined;
+  await limiter?.listen(bus);
   const publicUrl = (
     config.PUBLIC_URL ??
     `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`
@@ -94,6 +113,7 @@ export async function startGateway(
     audit: options.audit,
     bus,
     logger,
+    ...(limiter ? { limiter } : {}),
     ...(runtime.redis
       ? {
           inflightCalls: {
@@ -161,7 +181,9 @@ export async function startGateway(
         directory.stop(),
         toolAccess.stop(),
         sessions?.close(),
+        limiter?.stop(),
       ]);
+      if (limiterRedis && limiterRedis !== runtime.redis) await limiterRedis.quit();
       await upstreamClient.close();
     },
   };
