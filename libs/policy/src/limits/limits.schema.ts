@@ -9,7 +9,10 @@ const glob = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[^\u0000-\u001f]+$/, 'must not contain control characters');
+  .refine(
+    (value) => [...value].every((char) => char.charCodeAt(0) >= 0x20),
+    'must not contain control characters',
+  );
 
 const count = (max: number) => z.number().int().min(1).max(max);
 
