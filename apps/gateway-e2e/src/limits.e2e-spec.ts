@@ -9,6 +9,7 @@ import {
   type TestCaller,
 } from './support/gateway-harness';
 import { connectClient } from './support/mcp-client';
+import { rawMcp, rawSession } from './support/raw-mcp';
 
 const LIMITS = {
   rules: [
@@ -139,5 +140,35 @@ describe('rate limits, concurrency limits and quotas across two replicas', () =>
     midnight.setUTCHours(24, 0, 0, 0);
     expect((error.data as { retryAt: string }).retryAt).toBe(midnight.toISOString());
     expect(h.upstreams.alpha.callCounts.get('add')).toBe(before + 5);
+  });
+
+  it('answers 429 with Retry-After on any replica once a token used up its request rate', async () => {
+    const { tenant, member } = await h.addTenant('request-limited', {
+      alpha: h.upstreams.alpha.url,
+    });
+    await h.runtimes[0]!.repos.limits.put(tenant.id, {
+      rules: [
+        {
+          name: 'requests-per-token',
+          appliesTo: 'requests',
+          per: ['token'],
+          rate: { requests: 4, windowSeconds: 3600 },
+        },
+      ],
+    });
+    const [a, b] = h.gateways.map((g) => g.url) as [string, string];
+    // initialize and notifications/initialized on A, then tools/list on B and ping on A.
+    const { session, version } = await rawSession(a, member.token);
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+    expect((await rawMcp(b, list, { token: member.token, session, version })).status).toBe(200);
+    const ping = { jsonrpc: '2.0', id: 3, method: 'ping' };
+    expect((await rawMcp(a, ping, { token: member.token, session, version })).status).toBe(200);
+    for (const url of [b, a]) {
+      const refused = await rawMcp(url, list, { token: member.token, session, version });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.json.error?.data?.code).toBe('rate_limited');
+      expect(refused.json.error?.message).toMatch(/"requests-per-token" reached for token/);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import type { Identity } from '@gatehouse/auth';
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
 import type { ToolCallContext } from './ports';
 import { CallFailure, RpcError } from './rpc-error';
@@ -23,12 +24,26 @@ export type CallAdmission =
 /** Counts a tools/call against the tenant's limits before it is relayed. */
 export interface CallLimiter {
   admit(context: ToolCallContext): Promise<CallAdmission>;
+  /**
+   * Counts any HTTP request to /mcp against request-rate limits; a refusal becomes 429 with
+   * Retry-After (limiter unavailable and the tenant refuses unchecked requests: 503).
+   */
+  admitRequest(identity: Identity): Promise<RequestRefusal | undefined>;
+}
+
+export interface RequestRefusal {
+  status: 429 | 503;
+  message: string;
+  retryAfterSeconds: number;
 }
 
 const NOTHING_HELD: CallAdmission = { admitted: true, release: () => undefined };
 
 /** No limits (the embedded mode, which has no Redis). */
-export const UNLIMITED: CallLimiter = { admit: () => Promise.resolve(NOTHING_HELD) };
+export const UNLIMITED: CallLimiter = {
+  admit: () => Promise.resolve(NOTHING_HELD),
+  admitRequest: () => Promise.resolve(undefined),
+};
 
 /**
  * The limits stage of tools/call: after the policy decision (and approval), right before the

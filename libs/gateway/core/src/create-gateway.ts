@@ -120,7 +120,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     );
   return new McpGateway(
     settings,
-    new RequestChecks(settings, deps.identities, sessions),
+    new RequestChecks(settings, deps.identities, sessions, deps.limiter),
     sessions,
     deps.events,
     deps.directory,

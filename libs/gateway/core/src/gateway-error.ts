@@ -85,6 +85,11 @@ const HTTP_FAILURES = {
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
     hint: 'Use POST, GET or DELETE.',
   },
+  rate_limited: {
+    status: 429,
+    rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
+    hint: 'Wait for the Retry-After seconds, then send the request again.',
+  },
   service_unavailable: {
     status: 503,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,

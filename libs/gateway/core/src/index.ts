@@ -16,4 +16,9 @@ export type {
   UpstreamDirectory,
 } from './ports';
 export { createGateway } from './create-gateway';
-export { RATE_LIMITED_CODE, type CallAdmission, type CallLimiter } from './call-limits';
+export {
+  RATE_LIMITED_CODE,
+  type CallAdmission,
+  type CallLimiter,
+  type RequestRefusal,
+} from './call-limits';

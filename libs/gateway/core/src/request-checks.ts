@@ -5,6 +5,7 @@ import {
   type JsonRpcBody,
 } from '@gatehouse/mcp-protocol';
 import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import { UNLIMITED, type CallLimiter } from './call-limits';
 import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest } from './http-types';
 import type { GatewaySettings } from './gateway-settings';
@@ -24,6 +25,7 @@ export class RequestChecks {
     private readonly settings: GatewaySettings,
     private readonly identities: IdentityResolver,
     private readonly sessions: SessionStore,
+    private readonly limiter: CallLimiter = UNLIMITED,
   ) {
     this.originRules = new OriginRules(settings.origins);
   }
@@ -106,6 +108,7 @@ export class RequestChecks {
         'insufficient_scope',
       );
     }
+    await this.requestLimits(identity);
     return identity;
   }
 
@@ -114,6 +117,17 @@ export class RequestChecks {
     return req.tenantHint === undefined
       ? this.settings.resourceMetadataUrl
       : `${this.settings.resourceMetadataUrl}/t/${encodeURIComponent(req.tenantHint)}/mcp`;
+  }
+
+  /** Request-rate limits of the caller (admin API limits with `appliesTo: requests`). */
+  private async requestLimits(identity: Identity): Promise<void> {
+    const refusal = await this.limiter.admitRequest(identity);
+    if (!refusal) return;
+    throw new GatewayHttpError(
+      refusal.status === 429 ? 'rate_limited' : 'service_unavailable',
+      refusal.message,
+      { 'retry-after': String(refusal.retryAfterSeconds) },
+    );
   }
 
   /** A session is not authentication: an id presented by anyone but its owner does not exist. */

@@ -12,6 +12,9 @@ export interface LimitedCall {
   risk: RiskLevel;
 }
 
+/** Who makes an HTTP request: what request-rate rules are keyed on. */
+export type LimitedCaller = Pick<LimitedCall, 'tenantId' | 'personId' | 'tokenId'>;
+
 /** Whose counter a check uses, e.g. `{ person: '…', upstream: 'github' }`. */
 export type LimitScope = Partial<Record<LimitDimension, string>>;
 
@@ -41,6 +44,7 @@ interface CompiledRule {
  */
 export class LimitPlan {
   private readonly rules: CompiledRule[];
+  private readonly hasRequestRules: boolean;
 
   constructor(readonly document: LimitsDocument) {
     this.rules = document.rules.map((rule) => ({
@@ -49,6 +53,7 @@ export class LimitPlan {
       tool: rule.match.tool ? compileGlob(rule.match.tool) : undefined,
       risk: rule.match.risk ? new Set(rule.match.risk) : undefined,
     }));
+    this.hasRequestRules = document.rules.some((rule) => rule.appliesTo === 'requests');
   }
 
   get isEmpty(): boolean {
@@ -56,33 +61,15 @@ export class LimitPlan {
     return this.rules.length === 0 && quotas.tenant === undefined && quotas.person === undefined;
   }
 
+  /** The request-rate checks of any HTTP request to /mcp (rules applying to `requests`). */
+  requestChecksFor(caller: LimitedCaller): LimitCheck[] {
+    if (!this.hasRequestRules) return [];
+    const call: LimitedCall = { ...caller, upstream: '', tool: '', risk: 'read_only' };
+    return this.checksOf(call, 'requests');
+  }
+
   checksFor(call: LimitedCall, now: number): LimitCheck[] {
-    const checks: LimitCheck[] = [];
-    for (const compiled of this.rules) {
-      if (!matches(compiled, call)) continue;
-      const { rule } = compiled;
-      const scope = scopeOf(rule.per, call);
-      const key = `${call.tenantId}:r:${rule.name}:${scopeKey(scope)}`;
-      if (rule.rate) {
-        checks.push({
-          kind: 'rate',
-          limit: rule.name,
-          scope,
-          key: `${key}:rate`,
-          requests: rule.rate.requests,
-          windowMs: rule.rate.windowSeconds * 1000,
-        });
-      }
-      if (rule.concurrent !== undefined) {
-        checks.push({
-          kind: 'concurrent',
-          limit: rule.name,
-          scope,
-          key: `${key}:inflight`,
-          max: rule.concurrent,
-        });
-      }
-    }
+    const checks = this.checksOf(call, 'tool_calls');
     const { quotas } = this.document;
     for (const owner of ['tenant', 'person'] as const) {
       const quota = quotas[owner];
@@ -106,6 +93,36 @@ export class LimitPlan {
           max,
           period,
           resetsAt,
+        });
+      }
+    }
+    return checks;
+  }
+
+  private checksOf(call: LimitedCall, appliesTo: LimitRule['appliesTo']): LimitCheck[] {
+    const checks: LimitCheck[] = [];
+    for (const compiled of this.rules) {
+      if (compiled.rule.appliesTo !== appliesTo || !matches(compiled, call)) continue;
+      const { rule } = compiled;
+      const scope = scopeOf(rule.per, call);
+      const key = `${call.tenantId}:r:${rule.name}:${scopeKey(scope)}`;
+      if (rule.rate) {
+        checks.push({
+          kind: 'rate',
+          limit: rule.name,
+          scope,
+          key: `${key}:rate`,
+          requests: rule.rate.requests,
+          windowMs: rule.rate.windowSeconds * 1000,
+        });
+      }
+      if (rule.concurrent !== undefined) {
+        checks.push({
+          kind: 'concurrent',
+          limit: rule.name,
+          scope,
+          key: `${key}:inflight`,
+          max: rule.concurrent,
         });
       }
     }

@@ -21,6 +21,12 @@ export const LimitRuleSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
+    /**
+     * `tool_calls` (default): counts tools/call, refused with a JSON-RPC error. `requests`:
+     * counts every HTTP request to /mcp (POST, GET, DELETE), refused with 429 and Retry-After;
+     * keyed per tenant, person or token only, rate only, no match.
+     */
+    appliesTo: z.enum(['tool_calls', 'requests']).default('tool_calls'),
     /** Counted per tenant, person, token, upstream or tool (tool implies its upstream). */
     per: z
       .array(z.enum(LIMIT_DIMENSIONS))
@@ -47,7 +53,19 @@ export const LimitRuleSchema = z
   .strict()
   .refine((rule) => rule.rate !== undefined || rule.concurrent !== undefined, {
     message: 'a rule needs rate, concurrent or both',
-  });
+  })
+  .refine(
+    (rule) =>
+      rule.appliesTo === 'tool_calls' ||
+      (rule.rate !== undefined &&
+        rule.concurrent === undefined &&
+        Object.keys(rule.match).length === 0 &&
+        rule.per.every((dimension) => ['tenant', 'person', 'token'].includes(dimension))),
+    {
+      message:
+        'a requests rule has a rate only, no match, and is counted per tenant, person or token',
+    },
+  );
 
 const QuotaSchema = z
   .object({ daily: count(1_000_000_000).optional(), monthly: count(1_000_000_000).optional() })
