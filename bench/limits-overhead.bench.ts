@@ -79,8 +79,8 @@ async function scriptAlone(): Promise<ReturnType<typeof summary>> {
 
 /** The gateway's limiter step alone (cached plan, counters, one script, release). */
 async function admitAlone(h: GatewayHarness): Promise<ReturnType<typeof summary>> {
-  const runtime = h.runtimes[0]!;
-  if (!runtime.redis) throw new Error('the bench needs Redis');
+  const runtime = h.runtimes[0];
+  if (!runtime?.redis) throw new Error('the bench needs Redis');
   const limiter = new TenantCallLimiter(
     runtime.repos.limits,
     new RedisCallLimiter(runtime.redis, `bench:${randomUUID()}:`),
@@ -110,8 +110,11 @@ async function main(): Promise<void> {
     beta: h.upstreams.beta.url,
   });
   const control = process.env['BENCH_CONTROL'] === '1';
-  await h.runtimes[0]!.repos.limits.put(h.tenant.id, control ? {} : LIMITS);
-  const url = h.gateways[0]!.url;
+  const [runtime] = h.runtimes;
+  const [gateway] = h.gateways;
+  if (!runtime || !gateway) throw new Error('the harness started no replica');
+  await runtime.repos.limits.put(h.tenant.id, control ? {} : LIMITS);
+  const url = gateway.url;
   const limited = (await connectClient(url, h.member.token)).client;
   const unlimited = (await connectClient(url, free.member.token)).client;
   const on: number[] = [];
