@@ -171,4 +171,28 @@ describe('rate limits, concurrency limits and quotas across two replicas', () =>
       expect(refused.json.error?.message).toMatch(/"requests-per-token" reached for token/);
     }
   });
+
+  it('limits by risk level: destructive tools only', async () => {
+    const { tenant, member } = await h.addTenant('risk-limited', { alpha: h.upstreams.alpha.url });
+    await h.runtimes[0]!.repos.limits.put(tenant.id, {
+      rules: [
+        {
+          name: 'destructive-per-person',
+          per: ['person'],
+          match: { risk: ['destructive'] },
+          rate: { requests: 1, windowSeconds: 3600 },
+        },
+      ],
+    });
+    const client = (await connectClient(h.gateways[1]!.url, member.token)).client;
+    clients.push(client);
+    await client.callTool({ name: 'alpha__delete_everything', arguments: {} });
+    const error = await refusal(
+      client.callTool({ name: 'alpha__delete_everything', arguments: {} }),
+    );
+    expect(error.data).toMatchObject({ limit: 'destructive-per-person', kind: 'rate' });
+    // echo is read-only (trusted annotations): not counted.
+    for (let i = 0; i < 3; i++)
+      await client.callTool({ name: 'alpha__echo', arguments: { text: 'r' } });
+  });
 });

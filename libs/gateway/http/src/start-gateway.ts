@@ -46,12 +46,8 @@ export async function startGateway(
         })
       : undefined;
   await sessions?.listen();
-  const toolAccess = new PolicyToolAccess(
-    repos.policies,
-    repos.tenants,
-    new ToolPinning(repos.toolPins, logger),
-    logger,
-  );
+  const pinning = new ToolPinning(repos.toolPins, logger);
+  const toolAccess = new PolicyToolAccess(repos.policies, repos.tenants, pinning, logger);
   await toolAccess.listen(bus);
   const upstreamClient = new UpstreamClient({
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -74,6 +70,7 @@ export async function startGateway(
         new RedisCallLimiter(limiterRedis, config.REDIS_KEY_PREFIX),
         logger,
         { leaseMs: config.UPSTREAM_TIMEOUT_MS + 30_000 },
+        pinning,
       )
     : undefined;
   await limiter?.listen(bus);
