@@ -93,7 +93,12 @@ export class TenantCallLimiter implements CallLimiter {
     if (counted.kind === 'admitted') return { admitted: true, release: counted.release };
     if (counted.kind === 'refused') {
       const { message, data } = refusal(counted.check, counted.retryAfterMs, now);
-      return { admitted: false, code: 'rate_limited', message: `Tool call refused: ${message}`, data };
+      return {
+        admitted: false,
+        code: 'rate_limited',
+        message: `Tool call refused: ${message}`,
+        data,
+      };
     }
     return {
       admitted: false,
