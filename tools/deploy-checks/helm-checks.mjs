@@ -89,6 +89,7 @@ const notInConfigMap = {
   REDIS_URL: 'Secret',
   GATEHOUSE_ENCRYPTION_KEY: 'Secret',
   GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN: 'Secret',
+  LIMITS_REDIS_URL: 'Secret (optional key)',
 };
 
 /** Credentials the Secret would add to the ConfigMap's variables, for parsing them with loadConfig. */

@@ -87,6 +87,8 @@ app.kubernetes.io/component: {{ index . 1 }}
   valueFrom: { secretKeyRef: { name: {{ include "gatehouse.secretName" . }}, key: {{ $keys.encryptionKey }} } }
 - name: GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN
   valueFrom: { secretKeyRef: { name: {{ include "gatehouse.secretName" . }}, key: {{ $keys.bootstrapAdminToken }}, optional: true } }
+- name: LIMITS_REDIS_URL
+  valueFrom: { secretKeyRef: { name: {{ include "gatehouse.secretName" . }}, key: {{ $keys.limitsRedisUrl | default "LIMITS_REDIS_URL" }}, optional: true } }
 {{- end -}}
 
 {{- define "gatehouse.extraEnv" -}}

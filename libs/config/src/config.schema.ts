@@ -97,6 +97,11 @@ export const configSchema = z.object({
     .describe(
       'Redis for sessions, event logs, pub/sub and the audit stream. Required except embedded.',
     ),
+  LIMITS_REDIS_URL: redisUrl
+    .optional()
+    .describe(
+      'Redis for the rate-limit, concurrency and quota counters (default: REDIS_URL). A separate one keeps limiter load and outages apart from sessions; each tenant chooses in its limits whether calls go on (fail open) or are refused while it does not answer.',
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only')
@@ -133,7 +138,12 @@ export const configSchema = z.object({
   ALLOWED_ORIGINS: csv
     .default([])
     .describe(
-      'Comma-separated Origins allowed to call /mcp from a browser. A request with any other Origin gets 403.',
+      'Comma-separated browser Origins allowed to call /mcp besides the PUBLIC_URL origin (and, when HOST is loopback, loopback origins). A browser request with any other Origin gets 403.',
+    ),
+  ALLOWED_HOSTS: csv
+    .default([])
+    .describe(
+      'Comma-separated Host names (host or host:port) browsers may address /mcp by besides the PUBLIC_URL host (and, when HOST is loopback, loopback names). A browser request (Origin or Sec-Fetch-* headers) for any other Host gets 403: DNS-rebinding protection.',
     ),
   SESSION_IDLE_TTL_SECONDS: positiveInt
     .default(3600)

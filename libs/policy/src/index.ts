@@ -34,3 +34,21 @@ export {
   type ToolRisk,
   type ToolRiskInput,
 } from './tool-risk';
+export {
+  LIMIT_DIMENSIONS,
+  LimitRuleSchema,
+  LimitsDocumentSchema,
+  NO_LIMITS,
+  type LimitDimension,
+  type LimitRule,
+  type LimitsDocument,
+  type LimitsDocumentInput,
+} from './limits/limits.schema';
+export {
+  LimitPlan,
+  quotaKey,
+  quotaPeriod,
+  type LimitCheck,
+  type LimitedCall,
+  type LimitScope,
+} from './limits/limit-plan';

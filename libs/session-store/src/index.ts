@@ -14,6 +14,12 @@ export { InMemorySessionStore } from './session-store.memory';
 export { RedisSessionStore } from './session-store.redis';
 export { connectRedis, type RedisConnection } from './redis-connection';
 export {
+  CONCURRENCY_RETRY_MS,
+  RedisCallLimiter,
+  type CounterCheck,
+  type CounterVerdict,
+} from './call-limiter.redis';
+export {
   parseEventId,
   type LoggedEvent,
   type SessionEventLog,

@@ -44,6 +44,14 @@ function createInstruments(provider: MeterProvider) {
       description:
         'In-flight calls this replica finished for a dead replica, by upstream and outcome (upstream_error when the call was lost)',
     }),
+    limitRefusals: meter.createCounter('gatehouse.limits.refused', {
+      description:
+        'Tool calls refused by a rate limit, concurrency limit or quota (never relayed), by limit and kind',
+    }),
+    limiterUnavailable: meter.createCounter('gatehouse.limits.unavailable', {
+      description:
+        'Tool calls the limiter could not count because its Redis did not answer in time, by what the tenant chose (allow: let through uncounted; refuse: 503)',
+    }),
     tokenCacheLookups: meter.createCounter('gatehouse.auth.token_cache.lookups', {
       description: 'Token lookups by result (hit or miss); hit ratio = hit / all',
     }),

@@ -5,6 +5,8 @@ import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
 import { IdentityProvidersController } from './identity-providers/identity-providers.controller';
 import { IdentityProvidersService } from './identity-providers/identity-providers.service';
+import { LimitsController } from './limits/limits.controller';
+import { LimitsService } from './limits/limits.service';
 import { PeopleController } from './people/people.controller';
 import { PeopleService } from './people/people.service';
 import { PoliciesController } from './policies/policies.controller';
@@ -34,6 +36,7 @@ export const ADMIN_CONTROLLERS: readonly Type[] = [
   IdentityProvidersController,
   SessionsController,
   PoliciesController,
+  LimitsController,
   ApprovalsController,
   ToolsController,
   AuditController,
@@ -48,6 +51,7 @@ export const ADMIN_SERVICES: readonly Provider[] = [
   SessionsService,
   PoliciesService,
   PolicySimulationService,
+  LimitsService,
   ApprovalsService,
   ToolsService,
   AuditService,

@@ -230,6 +230,18 @@ const FIXTURES: Record<string, Fixture> = {
   'DELETE /api/v1/tenants/:t/policies/:policyId': async (env, w) => ({
     path: `${base(w)}/policies/${(await freshPolicy(env, w)).id}`,
   }),
+  'GET /api/v1/tenants/:t/limits': async (_, w) => ({ path: `${base(w)}/limits` }),
+  'PUT /api/v1/tenants/:t/limits': async (_, w) => ({
+    path: `${base(w)}/limits`,
+    body: { rules: [{ name: 'per-person', per: ['person'], concurrent: 5 }] },
+  }),
+  'GET /api/v1/tenants/:t/limits/usage': async (_, w) => ({ path: `${base(w)}/limits/usage` }),
+  'GET /api/v1/tenants/:t/limits/versions': async (_, w) => ({
+    path: `${base(w)}/limits/versions`,
+  }),
+  'GET /api/v1/tenants/:t/limits/versions/:version': async (env, w) => ({
+    path: `${base(w)}/limits/versions/${(await env.runtime.repos.limits.put(w.tenant.id, { rules: [] })).version}`,
+  }),
   'GET /api/v1/tenants/:t/approvals': async (_, w) => ({
     path: `${base(w)}/approvals?status=pending`,
   }),

@@ -24,6 +24,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/tenants/:t/approvals/:id/approve': { comment: 'x' },
   'POST /api/v1/tenants/:t/approvals/:id/deny': {},
   'PUT /api/v1/tenants/:t/tools/:upstreamId/:toolName/risk': { risk: 'read_only' },
+  'PUT /api/v1/tenants/:t/limits': { rules: [] },
 };
 
 /** Routes naming a resource by id: with tenant A in the path, B's id must still be not found. */

@@ -39,6 +39,7 @@ export type {
   Person,
   Policy,
   PolicyVersion,
+  LimitsVersion,
   Tenant,
   Token,
   ToolPin,

@@ -3,6 +3,7 @@ import { McpAttributes, withSpan } from '@gatehouse/telemetry';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { LIST_SPEC } from './aggregation';
 import type { ApprovalStage } from './approval-stage';
+import { admitCall, UNLIMITED, type CallLimiter } from './call-limits';
 import type { Call } from './call';
 import type { ListHandler } from './list-handler';
 import type { CallDecision, ToolAccess, ToolCallContext, UpstreamConfig } from './ports';
@@ -31,6 +32,7 @@ export class CallPath {
     private readonly toolAccess: ToolAccess,
     private readonly approvals: ApprovalStage,
     private readonly onUpstreamProblem: (slug: string, error: unknown) => void,
+    private readonly limiter: CallLimiter = UNLIMITED,
   ) {}
 
   async run(call: Call): Promise<Params> {
@@ -103,6 +105,7 @@ export class CallPath {
     };
     const decision = await this.applyPolicy(call, context);
     if (decision.effect === 'require_approval') await this.approvals.wait(call, context, decision);
+    const release = await admitCall(this.limiter, context);
     try {
       return await this.relay.call(call.relayContext(upstream), 'tools/call', {
         ...call.params,
@@ -112,6 +115,8 @@ export class CallPath {
       // Relay.call rejects with RpcError only; anything else is a gateway fault.
       if (error instanceof RpcError) throw new CallFailure(error, 'upstream_error');
       throw error;
+    } finally {
+      release();
     }
   }
 

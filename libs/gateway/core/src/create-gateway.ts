@@ -19,6 +19,7 @@ import { ServerRequestRelay } from './server-requests';
 import { GetStreamHub } from './get-stream-hub';
 import { SessionDispatcher } from './session-dispatcher';
 import { TargetResolver } from './target-resolver';
+import type { CallLimiter } from './call-limits';
 import { ToolCatalog } from './tool-catalog';
 import { UpstreamSessions } from './upstream-sessions';
 
@@ -31,6 +32,8 @@ export interface GatewayDependencies {
   upstreamClient: UpstreamClient;
   toolAccess: ToolAccess;
   approvals: ApprovalGate;
+  /** Rate limits, concurrency limits and quotas of tools/call (default: none). */
+  limiter?: CallLimiter;
   audit: AuditSink;
   bus: Bus;
   logger: Logger;
@@ -82,6 +85,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     deps.toolAccess,
     new ApprovalStage(deps.approvals),
     onUpstreamProblem,
+    deps.limiter,
   );
   const dispatcher = new SessionDispatcher(
     path,
@@ -116,7 +120,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     );
   return new McpGateway(
     settings,
-    new RequestChecks(settings, deps.identities, sessions),
+    new RequestChecks(settings, deps.identities, sessions, deps.limiter),
     sessions,
     deps.events,
     deps.directory,

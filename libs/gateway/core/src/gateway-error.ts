@@ -10,6 +10,11 @@ const HTTP_FAILURES = {
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
     hint: 'Add the Origin to ALLOWED_ORIGINS or call without a browser Origin.',
   },
+  host_not_allowed: {
+    status: 403,
+    rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
+    hint: 'Address the gateway by its PUBLIC_URL host or add the host to ALLOWED_HOSTS.',
+  },
   unauthorized: {
     status: 401,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
@@ -99,6 +104,11 @@ const HTTP_FAILURES = {
     status: 405,
     rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
     hint: 'Use POST, GET or DELETE.',
+  },
+  rate_limited: {
+    status: 429,
+    rpc: JSON_RPC_ERROR_CODES.SERVER_ERROR,
+    hint: 'Wait for the Retry-After seconds, then send the request again.',
   },
   service_unavailable: {
     status: 503,

@@ -1,9 +1,11 @@
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
+import type { OriginSettings } from './origin-rules';
 
 /** What the gateway is told at start (from the zod config). */
 export interface GatewaySettings {
   sessionTtlSeconds: number;
-  allowedOrigins: string[];
+  /** Browser origins and Host names the gateway answers (origin-rules.ts). */
+  origins: OriginSettings;
   /** Absolute URL of /.well-known/oauth-protected-resource, for WWW-Authenticate. */
   resourceMetadataUrl: string;
   serverInfo: Implementation;

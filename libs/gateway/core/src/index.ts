@@ -3,6 +3,7 @@ export { MCP_SCOPE } from './bearer-challenge';
 export { GatewayHttpError } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 export { McpGateway } from './mcp-gateway';
+export { isLoopbackHostname, OriginRules, type OriginSettings } from './origin-rules';
 export type {
   ApprovalGate,
   AuditOutcome,
@@ -15,3 +16,9 @@ export type {
   UpstreamDirectory,
 } from './ports';
 export { createGateway } from './create-gateway';
+export {
+  RATE_LIMITED_CODE,
+  type CallAdmission,
+  type CallLimiter,
+  type RequestRefusal,
+} from './call-limits';

@@ -5,10 +5,12 @@ import {
   type JsonRpcBody,
 } from '@gatehouse/mcp-protocol';
 import type { SessionStore, SessionWithUpstreams } from '@gatehouse/session-store';
+import { UNLIMITED, type CallLimiter } from './call-limits';
 import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest } from './http-types';
 import type { GatewaySettings } from './gateway-settings';
 import { bearerChallenge, MCP_SCOPE } from './bearer-challenge';
+import { OriginRules } from './origin-rules';
 
 export const SESSION_HEADER = 'mcp-session-id';
 
@@ -17,11 +19,16 @@ export const SESSION_HEADER = 'mcp-session-id';
  * token and scope, body syntax, session id, protocol version and the session's owner.
  */
 export class RequestChecks {
+  private readonly originRules: OriginRules;
+
   constructor(
     private readonly settings: GatewaySettings,
     private readonly identities: IdentityResolver,
     private readonly sessions: SessionStore,
-  ) {}
+    private readonly limiter: CallLimiter = UNLIMITED,
+  ) {
+    this.originRules = new OriginRules(settings.origins);
+  }
 
   parseBody(raw: string): JsonRpcBody {
     let json: unknown;
@@ -40,13 +47,24 @@ export class RequestChecks {
   }
 
   origin(req: McpHttpRequest): void {
-    const origin = header(req.headers, 'origin');
-    if (origin !== undefined && !this.settings.allowedOrigins.includes(origin)) {
+    const verdict = this.originRules.check({
+      origin: header(req.headers, 'origin'),
+      host: header(req.headers, 'host'),
+      fetchMetadata:
+        header(req.headers, 'sec-fetch-site') !== undefined ||
+        header(req.headers, 'sec-fetch-mode') !== undefined,
+    });
+    if (verdict.ok) return;
+    if (verdict.reason === 'host') {
       throw new GatewayHttpError(
-        'origin_not_allowed',
-        `Forbidden: Origin ${origin} is not allowed`,
+        'host_not_allowed',
+        `Forbidden: Host ${verdict.host || '(none)'} is not this gateway's`,
       );
     }
+    throw new GatewayHttpError(
+      'origin_not_allowed',
+      `Forbidden: Origin ${verdict.origin} is not allowed`,
+    );
   }
 
   async authenticate(req: McpHttpRequest): Promise<Identity> {
@@ -90,6 +108,7 @@ export class RequestChecks {
         'insufficient_scope',
       );
     }
+    await this.requestLimits(identity);
     return identity;
   }
 
@@ -98,6 +117,17 @@ export class RequestChecks {
     return req.tenantHint === undefined
       ? this.settings.resourceMetadataUrl
       : `${this.settings.resourceMetadataUrl}/t/${encodeURIComponent(req.tenantHint)}/mcp`;
+  }
+
+  /** Request-rate limits of the caller (admin API limits with `appliesTo: requests`). */
+  private async requestLimits(identity: Identity): Promise<void> {
+    const refusal = await this.limiter.admitRequest(identity);
+    if (!refusal) return;
+    throw new GatewayHttpError(
+      refusal.status === 429 ? 'rate_limited' : 'service_unavailable',
+      refusal.message,
+      { 'retry-after': String(refusal.retryAfterSeconds) },
+    );
   }
 
   /** A session is not authentication: an id presented by anyone but its owner does not exist. */

@@ -4,9 +4,14 @@ import {
   type HttpAppHandle,
   type Runtime,
 } from '@gatehouse/app-kit';
-import { createGateway, MCP_SCOPE, type AuditSink } from '@gatehouse/gateway-core';
+import {
+  createGateway,
+  isLoopbackHostname,
+  MCP_SCOPE,
+  type AuditSink,
+} from '@gatehouse/gateway-core';
 import { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import { RedisInflightCallStore } from '@gatehouse/session-store';
+import { connectRedis, RedisCallLimiter, RedisInflightCallStore } from '@gatehouse/session-store';
 import { BusApprovalGate } from './approval-gate';
 import { answerGatewayFrameworkError, gatewayClientErrorBody } from './framework-errors';
 import { GatewayModule } from './gateway.module';
@@ -15,6 +20,7 @@ import { PolicyToolAccess } from './policy-tool-access';
 import { ToolPinning } from './tool-pinning';
 import { CachedSessionStore } from './session-cache';
 import { CachedUpstreamDirectory } from './upstream-directory';
+import { TenantCallLimiter } from './tenant-call-limiter';
 import type { SessionStore } from '@gatehouse/session-store';
 import { gatehouseMetrics, type ObservableCallback } from '@gatehouse/telemetry';
 
@@ -41,12 +47,8 @@ export async function startGateway(
         })
       : undefined;
   await sessions?.listen();
-  const toolAccess = new PolicyToolAccess(
-    repos.policies,
-    repos.tenants,
-    new ToolPinning(repos.toolPins, logger),
-    logger,
-  );
+  const pinning = new ToolPinning(repos.toolPins, logger);
+  const toolAccess = new PolicyToolAccess(repos.policies, repos.tenants, pinning, logger);
   await toolAccess.listen(bus);
   const upstreamClient = new UpstreamClient({
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -54,6 +56,25 @@ export async function startGateway(
     userAgent: `gatehouse/${options.version}`,
     allowPrivateNetworks: config.UPSTREAM_ALLOW_PRIVATE_NETWORKS,
   });
+  // Limits need Redis: the embedded mode runs without them.
+  const limiterRedis =
+    config.LIMITS_REDIS_URL && runtime.redis
+      ? connectRedis(config.LIMITS_REDIS_URL, 'gateway-limits')
+      : runtime.redis;
+  if (limiterRedis !== runtime.redis)
+    limiterRedis?.on('error', (error: Error) =>
+      logger.warn({ err: error.message }, 'limiter redis connection problem'),
+    );
+  const limiter = limiterRedis
+    ? new TenantCallLimiter(
+        repos.limits,
+        new RedisCallLimiter(limiterRedis, config.REDIS_KEY_PREFIX),
+        logger,
+        { leaseMs: config.UPSTREAM_TIMEOUT_MS + 30_000 },
+        pinning,
+      )
+    : undefined;
+  await limiter?.listen(bus);
   const publicUrl = (
     config.PUBLIC_URL ??
     `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${options.port}`
@@ -71,7 +92,12 @@ export async function startGateway(
   const gateway = createGateway({
     settings: {
       sessionTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
-      allowedOrigins: config.ALLOWED_ORIGINS,
+      origins: {
+        publicOrigin: new URL(publicUrl).origin,
+        allowedOrigins: config.ALLOWED_ORIGINS,
+        allowedHosts: config.ALLOWED_HOSTS,
+        loopbackBound: isLoopbackHostname(options.host),
+      },
       resourceMetadataUrl,
       serverInfo: { name: 'gatehouse', version: options.version },
     },
@@ -85,6 +111,7 @@ export async function startGateway(
     audit: options.audit,
     bus,
     logger,
+    ...(limiter ? { limiter } : {}),
     ...(runtime.redis
       ? {
           inflightCalls: {
@@ -154,7 +181,9 @@ export async function startGateway(
         directory.stop(),
         toolAccess.stop(),
         sessions?.close(),
+        limiter?.stop(),
       ]);
+      if (limiterRedis && limiterRedis !== runtime.redis) await limiterRedis.quit();
       await upstreamClient.close();
     },
   };

@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { ApprovalRepository } from './approval.repository';
 import { AuditEventRepository } from './audit-event.repository';
 import { IdentityProviderRepository } from './identity-provider.repository';
+import { LimitsRepository } from './limits.repository';
 import { PersonRepository } from './person.repository';
 import { PolicyRepository } from './policy.repository';
 import { TenantRepository } from './tenant.repository';
@@ -17,6 +18,7 @@ export interface Repositories {
   policies: PolicyRepository;
   approvals: ApprovalRepository;
   toolPins: ToolPinRepository;
+  limits: LimitsRepository;
   auditEvents: AuditEventRepository;
   identityProviders: IdentityProviderRepository;
 }
@@ -30,12 +32,14 @@ export function createRepositories(prisma: PrismaClient): Repositories {
     policies: new PolicyRepository(prisma),
     approvals: new ApprovalRepository(prisma),
     toolPins: new ToolPinRepository(prisma),
+    limits: new LimitsRepository(prisma),
     auditEvents: new AuditEventRepository(prisma),
     identityProviders: new IdentityProviderRepository(prisma),
   };
 }
 
 export * from './approval.repository';
+export * from './limits.repository';
 export * from './audit-event.repository';
 export * from './identity-provider.repository';
 export {
