@@ -13,7 +13,7 @@ export const DEFAULT_FAILED_AUTH_LIMIT: FailedAuthLimit = { max: 20, windowMs: 6
 /**
  * Counts failed authentications per client address AND presented credential (the whole
  * Authorization header, hashed: no secret is stored), in fixed windows shared by every replica
- * through Redis (docs/decisions/0007-failed-authentication-limiter.md). Past `max` that credential from
+ * through Redis (docs/decisions/0009-failed-authentication-limiter.md). Past `max` that credential from
  * that address is refused (429) until its window ends. A valid credential is never counted, so
  * it keeps working from an address that another client floods with bad tokens (one agent behind
  * a corporate NAT no longer shuts out the team). When the counters cannot be reached, requests
