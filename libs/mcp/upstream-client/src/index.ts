@@ -10,3 +10,12 @@ export type {
   UpstreamSession,
   UpstreamTarget,
 } from './upstream-types';
+export { classifyProbe, type EraVerdict, type ProbeOutcome } from './era-probe';
+export {
+  MODERN_PROTOCOL_VERSION,
+  decodeHeaderValue,
+  encodeHeaderValue,
+  envelopeMeta,
+  paramHeaders,
+  type ModernCaller,
+} from './modern-wire';

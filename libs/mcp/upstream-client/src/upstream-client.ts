@@ -15,6 +15,7 @@ import { buildUpstreamHeaders, type ExchangeKind } from './upstream-headers';
 import {
   discardBody,
   errorForStatus,
+  readCappedText,
   exchange,
   headerValue,
   type UpstreamResponse,
@@ -30,6 +31,14 @@ import type {
   UpstreamTarget,
 } from './upstream-types';
 import { publicAddressLookup } from './address-guard';
+import { classifyProbe, discoverRequest, type EraVerdict } from './era-probe';
+import {
+  MODERN_PROTOCOL_VERSION,
+  standardRequestHeaders,
+  withEnvelope,
+  type ModernCaller,
+} from './modern-wire';
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESUME_ATTEMPTS = 2;
@@ -102,6 +111,91 @@ export class UpstreamClient {
   }
 
   /**
+   * Asks the upstream which era it speaks (`server/discover`, 2026-07-28 envelope) and classifies
+   * the answer as the v2 client SDK does. Resolves with a verdict; throws an UpstreamError for
+   * outcomes that are no era evidence (unreachable, timeout, 401/403, 5xx), which callers must
+   * not cache.
+   */
+  async discover(
+    target: UpstreamTarget,
+    clientInfo: Implementation,
+    ctx: ExchangeContext = {},
+  ): Promise<EraVerdict> {
+    const request = discoverRequest(clientInfo);
+    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
+    const deadline = createDeadline(timeoutMs, ctx.signal);
+    try {
+      const response = await exchange(target, {
+        dispatcher: this.agent,
+        method: 'POST',
+        headers: buildUpstreamHeaders('post', target, undefined, ctx, {
+          ...(this.options.userAgent !== undefined ? { userAgent: this.options.userAgent } : {}),
+          protocol: {
+            'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+            ...standardRequestHeaders(request),
+          },
+        }),
+        body: JSON.stringify(request),
+        deadline,
+        timeoutMs,
+      });
+      let verdict;
+      if (response.status < 200 || response.status >= 300) {
+        const body = await readCappedText(target, response, 64 * 1024).catch(() => '');
+        verdict = classifyProbe(target, { kind: 'http-error', status: response.status, body });
+      } else if (response.status === 202) {
+        discardBody(response);
+        verdict = classifyProbe(target, { kind: 'http-error', status: 400, body: '' });
+      } else {
+        const answer = await readResponse(
+          {
+            target,
+            requestId: request.id,
+            maxBytes: this.options.maxResponseBytes,
+            deadline,
+            timeoutMs,
+            onMessage: undefined,
+            maxResumeAttempts: 0,
+            resume: () => Promise.reject(upstreamErrors.protocol(target.slug, 'no resume')),
+          },
+          response,
+        );
+        verdict = classifyProbe(
+          target,
+          'error' in answer
+            ? { kind: 'rpc-error', ...answer.error }
+            : { kind: 'result', result: answer.result },
+        );
+      }
+      if (verdict instanceof Error) throw verdict;
+      return verdict;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * The session value for a modern upstream: no handshake and no session id, just what the
+   * verdict advertised and the caller whose envelope its requests will carry.
+   */
+  modernSession(
+    verdict: Extract<EraVerdict, { era: 'modern' }>,
+    caller: ModernCaller,
+  ): UpstreamSession {
+    const serverInfo = (verdict.discover._meta?.['io.modelcontextprotocol/serverInfo'] as
+      Implementation | undefined) ?? { name: 'unknown', version: '0' };
+    return {
+      protocolVersion: verdict.version,
+      capabilities: verdict.discover.capabilities as UpstreamSession['capabilities'],
+      serverInfo,
+      ...(verdict.discover.instructions !== undefined
+        ? { instructions: verdict.discover.instructions }
+        : {}),
+      modern: caller,
+    };
+  }
+
+  /**
    * Sends one request and resolves with its response (a JSON-RPC error response is a value,
    * not a throw). Intermediate messages go to ctx.onMessage as they arrive. If ctx.signal aborts
    * or the timeout passes, the HTTP exchange is aborted and the upstream gets
@@ -120,7 +214,8 @@ export class UpstreamClient {
         isUpstreamError(error, 'upstream_timeout') ||
         isUpstreamError(error, 'upstream_cancelled')
       ) {
-        this.sendCancelled(target, session, request, error.code);
+        // 2026-07-28: closing the response stream is the cancellation; nothing more to send.
+        if (session.modern === undefined) this.sendCancelled(target, session, request, error.code);
       }
       throw error;
     }
@@ -152,6 +247,8 @@ export class UpstreamClient {
     session: UpstreamSession,
     options: GetStreamOptions,
   ): Promise<GetStreamResult> {
+    // 2026-07-28 has no GET stream (subscriptions/listen replaces it).
+    if (session.modern !== undefined) return { supported: false };
     return openSseGetStream({
       dispatcher: this.streamAgent,
       target,
@@ -207,12 +304,17 @@ export class UpstreamClient {
   ): Promise<{ response: JSONRPCResponse; sessionId: string | undefined }> {
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     const deadline = createDeadline(timeoutMs, ctx.signal);
+    const modern = session?.modern;
+    const sent = modern
+      ? withEnvelope(request, session?.protocolVersion ?? MODERN_PROTOCOL_VERSION, modern)
+      : request;
+    const protocol = modern ? standardRequestHeaders(sent) : undefined;
     try {
       return await this.send(
         kind,
         target,
         session,
-        request,
+        sent,
         ctx,
         async (response, sentDeadline) => {
           if (response.status === 202) {
@@ -244,6 +346,7 @@ export class UpstreamClient {
           return { response: result, sessionId: headerValue(response, 'mcp-session-id') };
         },
         deadline,
+        protocol,
       );
     } finally {
       deadline.dispose();
@@ -265,6 +368,7 @@ export class UpstreamClient {
       deadline: ReturnType<typeof createDeadline>,
     ) => Promise<T>,
     sharedDeadline?: ReturnType<typeof createDeadline>,
+    protocol?: Record<string, string>,
   ): Promise<T> {
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     const deadline = sharedDeadline ?? createDeadline(timeoutMs, ctx.signal);
@@ -272,7 +376,7 @@ export class UpstreamClient {
       const response = await exchange(target, {
         dispatcher: this.agent,
         method: kind === 'delete' ? 'DELETE' : kind === 'get' ? 'GET' : 'POST',
-        headers: this.headers(kind, target, session, ctx),
+        headers: this.headers(kind, target, session, ctx, undefined, protocol),
         ...(message !== undefined ? { body: JSON.stringify(message) } : {}),
         deadline,
         timeoutMs,
@@ -297,10 +401,12 @@ export class UpstreamClient {
     session: UpstreamSession | undefined,
     ctx: ExchangeContext,
     lastEventId?: string,
+    protocol?: Record<string, string>,
   ): Record<string, string> {
     return buildUpstreamHeaders(kind, target, session, ctx, {
       ...(this.options.userAgent !== undefined ? { userAgent: this.options.userAgent } : {}),
       ...(lastEventId !== undefined ? { lastEventId } : {}),
+      ...(protocol !== undefined ? { protocol } : {}),
     });
   }
 

@@ -12,7 +12,7 @@ export function buildUpstreamHeaders(
   target: UpstreamTarget,
   session: UpstreamSession | undefined,
   ctx: ExchangeContext | undefined,
-  extra: { userAgent?: string; lastEventId?: string } = {},
+  extra: { userAgent?: string; lastEventId?: string; protocol?: Record<string, string> } = {},
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx?.headers ?? {}))
@@ -27,5 +27,6 @@ export function buildUpstreamHeaders(
     headers['mcp-protocol-version'] = session.protocolVersion;
   }
   if (extra.lastEventId !== undefined) headers['last-event-id'] = extra.lastEventId;
+  for (const [name, value] of Object.entries(extra.protocol ?? {})) headers[name] = value;
   return headers;
 }

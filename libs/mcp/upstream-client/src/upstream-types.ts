@@ -1,3 +1,4 @@
+import type { ModernCaller } from './modern-wire';
 import type {
   ClientCapabilities,
   Implementation,
@@ -27,6 +28,12 @@ export interface UpstreamSession {
   capabilities: ServerCapabilities;
   serverInfo: Implementation;
   instructions?: string;
+  /**
+   * Present when the upstream speaks 2026-07-28: no session, and every request carries this
+   * caller's envelope (`_meta` protocolVersion, clientInfo, clientCapabilities) and the
+   * Mcp-Method / Mcp-Name headers. The room for issue 19: a bridge session sets its own era.
+   */
+  modern?: ModernCaller;
 }
 
 export interface InitializeParams {
