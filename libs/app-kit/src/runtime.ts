@@ -11,6 +11,9 @@ import {
 import {
   connectRedis,
   InMemorySessionEventLog,
+  InMemoryUpstreamEraStore,
+  RedisUpstreamEraStore,
+  type UpstreamEraStore,
   InMemorySessionStore,
   RedisSessionEventLog,
   RedisSessionStore,
@@ -42,6 +45,8 @@ export interface Runtime {
   sessions: SessionStore;
   /** Every SSE event sent, per session, for Last-Event-ID resumption on any replica. */
   events: SessionEventLog;
+  /** Each upstream's detected protocol era and last probe error (shared by every replica). */
+  eras: UpstreamEraStore;
   secrets: SecretBox;
   checks: Record<string, ReadinessCheck>;
   close(): Promise<void>;
@@ -76,9 +81,11 @@ export async function createRuntime(
   let bus: Bus;
   let sessions: SessionStore;
   let events: SessionEventLog;
+  let eras: UpstreamEraStore;
   if (mode === 'embedded' || !config.REDIS_URL) {
     bus = new InMemoryBus();
     sessions = new InMemorySessionStore();
+    eras = new InMemoryUpstreamEraStore();
     events = new InMemorySessionEventLog(
       config.SESSION_EVENT_LOG_MAX,
       config.SESSION_EVENT_LOG_MAX_BYTES,
@@ -93,6 +100,7 @@ export async function createRuntime(
       logger.warn({ err: error, channel }, 'bad bus message'),
     );
     sessions = new RedisSessionStore(connection, config.REDIS_KEY_PREFIX);
+    eras = new RedisUpstreamEraStore(connection, config.REDIS_KEY_PREFIX);
     events = new RedisSessionEventLog(
       connection,
       bus,
@@ -121,6 +129,7 @@ export async function createRuntime(
     bus,
     sessions,
     events,
+    eras,
     secrets,
     checks,
     close: async () => {

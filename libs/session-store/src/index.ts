@@ -41,3 +41,9 @@ export {
   type FailureWindow,
   type FailureWindows,
 } from './failure-windows';
+export {
+  InMemoryUpstreamEraStore,
+  RedisUpstreamEraStore,
+  type UpstreamEraRecord,
+  type UpstreamEraStore,
+} from './upstream-eras';

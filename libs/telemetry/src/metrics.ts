@@ -40,6 +40,10 @@ function createInstruments(provider: MeterProvider) {
       description:
         'Upstream requests that failed (transport, timeout, JSON-RPC error), by upstream',
     }),
+    upstreamsLeftOut: meter.createCounter('gatehouse.upstream.left_out', {
+      description:
+        "Times an upstream was left out of a client's lists because it cannot be served in the client's protocol era (or refuses every era), by upstream, client era and reason",
+    }),
     callsTakenOver: meter.createCounter('gatehouse.calls.taken_over', {
       description:
         'In-flight calls this replica finished for a dead replica, by upstream and outcome (upstream_error when the call was lost)',

@@ -1,7 +1,13 @@
 import type { IdentityResolver } from '@gatehouse/auth';
 import type { Bus } from '@gatehouse/bus';
 import type { UpstreamClient } from '@gatehouse/mcp-upstream-client';
-import type { InflightCallStore, SessionEventLog, SessionStore } from '@gatehouse/session-store';
+import {
+  InMemoryUpstreamEraStore,
+  type InflightCallStore,
+  type SessionEventLog,
+  type SessionStore,
+  type UpstreamEraStore,
+} from '@gatehouse/session-store';
 import type { Logger } from '@gatehouse/telemetry';
 import { ApprovalStage } from './approval-stage';
 import { CallPath } from './call-path';
@@ -22,6 +28,7 @@ import { TargetResolver } from './target-resolver';
 import type { CallLimiter } from './call-limits';
 import { ToolCatalog } from './tool-catalog';
 import { UpstreamSessions } from './upstream-sessions';
+import { UpstreamEras } from './upstream-eras';
 
 export interface GatewayDependencies {
   settings: GatewaySettings;
@@ -38,6 +45,8 @@ export interface GatewayDependencies {
   bus: Bus;
   logger: Logger;
   catalog?: ToolCatalog;
+  /** Upstream era verdicts shared by the replicas (Redis); in memory when absent. */
+  eras?: UpstreamEraStore;
   /** Shared in-flight call table (Redis): with it, calls of a dead replica are finished by another. */
   inflightCalls?: { store: InflightCallStore; options: InflightTakeoverOptions };
 }
@@ -49,7 +58,13 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     logger.warn({ upstream: slug, err: error }, 'upstream problem');
   const inflight = new InflightRegistry();
   const catalog = deps.catalog ?? new ToolCatalog();
-  const upstreamSessions = new UpstreamSessions(upstreamClient, sessions);
+  const eras = new UpstreamEras(
+    upstreamClient,
+    deps.eras ?? new InMemoryUpstreamEraStore(),
+    settings.serverInfo,
+    logger,
+  );
+  const upstreamSessions = new UpstreamSessions(upstreamClient, sessions, eras);
   const serverRequests = new ServerRequestRelay(
     upstreamClient,
     sessions,

@@ -13,6 +13,8 @@ import type {
   JSONRPCResultResponse,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from './ports';
+import type { UpstreamEras } from './upstream-eras';
+import { crossEraResultError } from './era-bridge';
 
 export function targetOf(upstream: UpstreamConfig): UpstreamTarget {
   const target: UpstreamTarget = {
@@ -41,6 +43,8 @@ export class UpstreamSessions {
   constructor(
     private readonly client: UpstreamClient,
     private readonly sessions: SessionStore,
+    /** Absent in unit tests that know their upstreams are 2025 ones. */
+    private readonly eras?: UpstreamEras,
   ) {}
 
   async open(
@@ -48,18 +52,44 @@ export class UpstreamSessions {
     upstream: UpstreamConfig,
     signal?: AbortSignal,
   ): Promise<UpstreamSession> {
-    const state = await this.client.initialize(
-      targetOf(upstream),
-      {
-        protocolVersion: session.protocolVersion,
-        capabilities: session.clientCapabilities,
-        clientInfo: session.clientInfo,
-      },
-      signal ? { signal } : {},
-    );
+    const state = await this.connect(session, upstream, signal);
     session.upstreams[upstream.slug] = state;
     await this.sessions.setUpstream(session.id, upstream.slug, state);
     return state;
+  }
+
+  /**
+   * A modern upstream needs no handshake: its session value is the cached discover verdict plus
+   * the caller's envelope. A legacy one is initialized as before.
+   */
+  private async connect(
+    session: SessionWithUpstreams,
+    upstream: UpstreamConfig,
+    signal?: AbortSignal,
+  ): Promise<UpstreamSession> {
+    const verdict = this.eras ? await this.eras.verdictFor(upstream, signal) : undefined;
+    if (verdict?.era === 'modern') {
+      return this.client.modernSession(verdict, {
+        clientInfo: session.clientInfo,
+        clientCapabilities: session.clientCapabilities,
+      });
+    }
+    try {
+      return await this.client.initialize(
+        targetOf(upstream),
+        {
+          protocolVersion: session.protocolVersion,
+          capabilities: session.clientCapabilities,
+          clientInfo: session.clientInfo,
+        },
+        signal ? { signal } : {},
+      );
+    } catch (error) {
+      // It refused the modern probe and now the 2025 handshake too: no era works.
+      if (verdict && error instanceof UpstreamError && error.code !== 'upstream_cancelled')
+        await this.eras?.refusedEveryEra(upstream, error);
+      throw error;
+    }
   }
 
   async stateFor(
@@ -83,8 +113,10 @@ export class UpstreamSessions {
         const ctx: RequestContext = { signal: options.signal };
         if (options.headers) ctx.headers = options.headers;
         if (options.onMessage) ctx.onMessage = options.onMessage;
-        return await this.client.request(targetOf(upstream), state, request, ctx);
+        const response = await this.client.request(targetOf(upstream), state, request, ctx);
+        return state.modern ? crossEraResultError(session, upstream, response) : response;
       } catch (error) {
+        if (state.modern) await this.eras?.requestFailed(upstream, error);
         if (
           attempt === 0 &&
           error instanceof UpstreamError &&

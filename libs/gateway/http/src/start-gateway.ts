@@ -104,6 +104,7 @@ export async function startGateway(
     identities,
     sessions: sessions ?? runtime.sessions,
     events: runtime.events,
+    eras: runtime.eras,
     directory,
     upstreamClient,
     toolAccess,
