@@ -109,4 +109,30 @@ describe('2025 clients and 2026-07-28 upstreams', () => {
     expect(String(outcome)).toMatch(/input_required.*cross-era bridge/);
     await client.close();
   });
+
+  it('records an upstream that refuses every era as unhealthy, with its last error, for the admin API', async () => {
+    const refuser = await startModernFixtureUpstream({
+      name: 'refuser',
+      mode: 'modern-only',
+      failWith: 400,
+    });
+    try {
+      const added = await h.addTenant('refusing', { refuser: refuser.url, modern: modernOnly.url });
+      const { client } = await connectClient(h.gateways[0]!.url, added.member.token);
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('modern__echo');
+      expect(names.some((n) => n.startsWith('refuser__'))).toBe(false);
+      await client.close();
+      const [upstream] = (
+        await h.runtimes[1]!.repos.upstreams.list(added.tenant.id, { limit: 10 })
+      ).items.filter((u) => u.slug === 'refuser');
+      const record = await h.runtimes[1]!.eras.get(added.tenant.id, upstream!.id);
+      expect(record).toMatchObject({
+        era: 'unknown',
+        lastError: expect.stringContaining('HTTP 400'),
+      });
+    } finally {
+      await refuser.close();
+    }
+  });
 });

@@ -1,4 +1,18 @@
 import type { Upstream } from '@gatehouse/data-access';
+import type { UpstreamEraRecord } from '@gatehouse/session-store';
+
+/**
+ * What the gateway last learnt about the upstream's protocol: the era it detected (`modern`
+ * = MCP 2026-07-28, `legacy` = the 2025 handshake), and, when the last probe or handshake failed,
+ * `healthy: false` with the error. null: no gateway has talked to it yet (or long ago).
+ */
+export interface UpstreamProtocolView {
+  era: 'modern' | 'legacy' | 'unknown';
+  healthy: boolean;
+  checkedAt: string;
+  detail?: string;
+  lastError?: string;
+}
 
 /** An upstream as the API shows it: whether it has credentials, never what they are. */
 export interface UpstreamView {
@@ -13,9 +27,10 @@ export interface UpstreamView {
   timeoutMs: number | null;
   createdAt: string;
   updatedAt: string;
+  protocol: UpstreamProtocolView | null;
 }
 
-export function upstreamView(upstream: Upstream): UpstreamView {
+export function upstreamView(upstream: Upstream, era?: UpstreamEraRecord): UpstreamView {
   return {
     id: upstream.id,
     tenantId: upstream.tenantId,
@@ -28,5 +43,14 @@ export function upstreamView(upstream: Upstream): UpstreamView {
     timeoutMs: upstream.timeoutMs,
     createdAt: upstream.createdAt.toISOString(),
     updatedAt: upstream.updatedAt.toISOString(),
+    protocol: era
+      ? {
+          era: era.era,
+          healthy: era.era !== 'unknown',
+          checkedAt: era.checkedAt,
+          ...(era.detail !== undefined ? { detail: era.detail } : {}),
+          ...(era.lastError !== undefined ? { lastError: era.lastError } : {}),
+        }
+      : null,
   };
 }

@@ -108,6 +108,51 @@ describe('upstreams', () => {
       await open.close();
     }
   });
+
+  it('shows the protocol era the gateways detected, and an upstream refusing every era as unhealthy', async () => {
+    const created = await env.call('POST', base, admin.token, {
+      slug: 'eras',
+      name: 'Eras',
+      url: 'https://93.184.215.15/mcp',
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    expect((created.body as { protocol: unknown }).protocol).toBeNull();
+
+    await env.runtime.eras.put(
+      tenant.id,
+      id,
+      { era: 'modern', fingerprint: 'f', checkedAt: '2026-12-08T00:00:00.000Z' },
+      60,
+    );
+    const modern = await env.call('GET', `${base}/${id}`, admin.token);
+    expect((modern.body as { protocol: unknown }).protocol).toEqual({
+      era: 'modern',
+      healthy: true,
+      checkedAt: '2026-12-08T00:00:00.000Z',
+    });
+
+    await env.runtime.eras.put(
+      tenant.id,
+      id,
+      {
+        era: 'unknown',
+        fingerprint: 'f',
+        checkedAt: '2026-12-08T00:01:00.000Z',
+        lastError: 'Upstream "eras" answered HTTP 400: Unsupported protocol version',
+      },
+      60,
+    );
+    const listed = await env.call('GET', base, admin.token);
+    const item = (listed.body as { items: { id: string; protocol: unknown }[] }).items.find(
+      (u) => u.id === id,
+    );
+    expect(item?.protocol).toMatchObject({
+      era: 'unknown',
+      healthy: false,
+      lastError: expect.stringContaining('HTTP 400'),
+    });
+  });
 });
 
 async function waitFor(condition: () => boolean, withinMs = 1000): Promise<void> {

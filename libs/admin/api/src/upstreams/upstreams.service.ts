@@ -29,11 +29,18 @@ export class UpstreamsService {
 
   async list(tenant: Tenant, page: PageQuery): Promise<PageOf<UpstreamView>> {
     const result = await this.runtime.repos.upstreams.list(tenant.id, page);
-    return { items: result.items.map(upstreamView), nextCursor: result.nextCursor };
+    const items = await Promise.all(result.items.map((u) => this.withProtocol(u)));
+    return { items, nextCursor: result.nextCursor };
   }
 
   async get(tenant: Tenant, upstreamId: string): Promise<UpstreamView> {
-    return upstreamView(await this.find(tenant, upstreamId));
+    return this.withProtocol(await this.find(tenant, upstreamId));
+  }
+
+  /** The view with the era the gateways detected; a store outage only hides that part. */
+  private async withProtocol(upstream: Upstream): Promise<UpstreamView> {
+    const era = await this.runtime.eras.get(upstream.tenantId, upstream.id).catch(() => undefined);
+    return upstreamView(upstream, era);
   }
 
   async update(
