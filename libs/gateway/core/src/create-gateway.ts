@@ -29,6 +29,10 @@ import type { CallLimiter } from './call-limits';
 import { ToolCatalog } from './tool-catalog';
 import { UpstreamSessions } from './upstream-sessions';
 import { UpstreamEras } from './upstream-eras';
+import { ModernCall } from './modern/modern-call';
+import { ModernEdge } from './modern/modern-edge';
+import { ModernTools } from './modern/modern-tools';
+import { ModernUpstreams } from './modern/modern-upstreams';
 
 export interface GatewayDependencies {
   settings: GatewaySettings;
@@ -133,6 +137,23 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
       logger,
       deps.inflightCalls.options,
     );
+  const modernUpstreams = new ModernUpstreams(deps.directory, eras, upstreamClient);
+  const modernTools = new ModernTools(upstreamClient, deps.toolAccess, catalog);
+  const modern = new ModernEdge(
+    settings.serverInfo,
+    modernUpstreams,
+    modernTools,
+    new ModernCall(
+      modernUpstreams,
+      modernTools,
+      upstreamClient,
+      deps.toolAccess,
+      deps.approvals,
+      deps.audit,
+      logger,
+    ),
+    logger,
+  );
   return new McpGateway(
     settings,
     new RequestChecks(settings, deps.identities, sessions, deps.limiter),
@@ -148,5 +169,6 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
     deps.bus,
     logger,
     takeover,
+    modern,
   );
 }

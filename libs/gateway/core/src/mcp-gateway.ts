@@ -36,6 +36,8 @@ import type { InflightTakeover } from './inflight-takeover';
 import type { Initializer } from './initializer';
 import type { AuditSink, UpstreamDirectory } from './ports';
 import { ResponseStream } from './response-stream';
+import { requireLegacySession } from './modern/legacy-only';
+import type { ModernEdge } from './modern/modern-edge';
 import { CANCEL_CHANNEL, type SessionDispatcher } from './session-dispatcher';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 
@@ -65,6 +67,8 @@ export class McpGateway {
     private readonly logger: Logger,
     /** Finishes calls of dead replicas (Redis deployments; absent in the embedded mode). */
     private readonly takeover?: InflightTakeover,
+    /** Serves MCP 2026-07-28 requests (per-request envelope, no session). */
+    private readonly modern?: ModernEdge,
   ) {
     this.clientStreams = new ClientStreams(sessions, bus, settings.streamSessionCheckMs ?? 15_000);
   }
@@ -133,6 +137,8 @@ export class McpGateway {
           'Unsupported Media Type: Content-Type must be application/json',
         );
       }
+      const modern = await this.modern?.handlePost(req, identity);
+      if (modern) return modern;
       const body = this.checks.parseBody(req.rawBody ?? '');
       nameAfterBody(span, body);
 
@@ -182,6 +188,7 @@ export class McpGateway {
           'Not Acceptable: GET must accept text/event-stream',
         );
       }
+      requireLegacySession(req, 'GET');
       const session = await this.checks.loadSession(req, identity);
       describeSession(span, session);
       const lastEventId = header(req.headers, 'last-event-id');
@@ -227,6 +234,7 @@ export class McpGateway {
     return traced(req, 'DELETE', this.logger, async (span) => {
       this.checks.origin(req);
       const identity = await this.authenticate(req, span);
+      requireLegacySession(req, 'DELETE');
       const session = await this.checks.loadSession(req, identity);
       describeSession(span, session);
       const started = performance.now();
