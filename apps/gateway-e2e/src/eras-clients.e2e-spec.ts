@@ -1,7 +1,7 @@
 import { BusChannels } from '@gatehouse/bus';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startModernFixtureUpstream, type ModernFixtureUpstream } from '@gatehouse/testing';
-import { roundRobinFetch } from './support/mcp-client';
+import { SseReader } from './support/sse-reader';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 
 jest.setTimeout(60_000);
@@ -365,5 +365,57 @@ describe('2026-07-28 clients (v2 SDK) on /mcp and /mcp/:upstream', () => {
       resultType: 'complete',
       content: [{ type: 'text', text: 'confirmed deploy' }],
     });
+  });
+
+  it('a listen stream on replica B receives the tool list change of an upstream that replica A serves', async () => {
+    const listening = new AbortController();
+    const response = await fetch(`${urls[1]}/mcp`, {
+      method: 'POST',
+      signal: listening.signal,
+      headers: {
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+        authorization: `Bearer ${member.token}`,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'subscriptions/listen',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 77,
+        method: 'subscriptions/listen',
+        params: {
+          _meta: ENVELOPE,
+          notifications: { toolsListChanged: true, promptsListChanged: true },
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const events = new SseReader(response);
+    const [ack] = await events.take(1);
+    expect(ack?.data).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: {
+        _meta: { 'io.modelcontextprotocol/subscriptionId': 77 },
+        notifications: { toolsListChanged: true },
+      },
+    });
+
+    const { client, transport } = modernClient(`${urls[0]}/mcp`, member.token, {
+      pin: '2026-07-28',
+    });
+    await client.connect(transport);
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('modern__extra');
+    // Give the listener's upstream streams a moment to open before the change.
+    await new Promise((r) => setTimeout(r, 500));
+    modernOnly.toggleExtraTool();
+    const received = await events.take(2, 20_000);
+    expect(received[1]?.data).toMatchObject({
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 77 } },
+    });
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('modern__extra');
+    await client.close();
+    listening.abort();
   });
 });

@@ -31,6 +31,7 @@ import { UpstreamSessions } from './upstream-sessions';
 import { UpstreamEras } from './upstream-eras';
 import { ModernCall } from './modern/modern-call';
 import { ModernEdge } from './modern/modern-edge';
+import { ModernListen } from './modern/modern-listen';
 import { ModernTools } from './modern/modern-tools';
 import { ModernUpstreams } from './modern/modern-upstreams';
 
@@ -152,6 +153,7 @@ export function createGateway(deps: GatewayDependencies): McpGateway {
       deps.audit,
       logger,
     ),
+    new ModernListen(modernUpstreams, upstreamClient, logger),
     logger,
   );
   return new McpGateway(

@@ -113,6 +113,7 @@ export class McpGateway {
 
   /** Ends every GET stream (clients reconnect, with Last-Event-ID, to another replica). */
   async stop(): Promise<void> {
+    this.modern?.stop();
     await this.unsubscribe?.();
     await this.hub.stop();
     this.takeover?.stopSweeping();

@@ -15,6 +15,7 @@ import {
   type ModernRequestContext,
 } from './modern-request';
 import type { ModernCall } from './modern-call';
+import type { ModernListen } from './modern-listen';
 import type { ModernTools } from './modern-tools';
 import type { ModernUpstreams } from './modern-upstreams';
 
@@ -32,8 +33,14 @@ export class ModernEdge {
     private readonly upstreams: ModernUpstreams,
     private readonly tools: ModernTools,
     private readonly calls: ModernCall,
+    private readonly listens: ModernListen,
     private readonly logger: Logger,
   ) {}
+
+  /** Ends open subscriptions gracefully (before the HTTP server drains). */
+  stop(): void {
+    this.listens.stop();
+  }
 
   async handlePost(req: McpHttpRequest, identity: Identity): Promise<McpHttpResponse | undefined> {
     if (!mayBeModern(req)) return undefined;
@@ -74,6 +81,8 @@ export class ModernEdge {
           return await this.listTools(ctx);
         case 'tools/call':
           return await this.calls.call(ctx, (result) => this.stamp(result));
+        case 'subscriptions/listen':
+          return await this.listens.listen(ctx);
         default:
           return {
             status: 404,
@@ -106,17 +115,20 @@ export class ModernEdge {
    * served by; an upstream that cannot be probed just adds nothing.
    */
   private async discover(ctx: ModernRequestContext): Promise<McpHttpResponse> {
-    let tools = false;
+    let tools: Record<string, unknown> | undefined;
     try {
       const reachable = await this.upstreams.reachable(ctx.identity, ctx.req.upstreamSlug);
       const { servable } = await this.upstreams.servable(reachable, ctx.envelope, ctx.req.signal);
-      tools = servable.some((s) => s.verdict.discover.capabilities.tools !== undefined);
+      const offered = servable.map((s) => s.verdict.discover.capabilities.tools).filter(Boolean);
+      // Tool list changes are relayed on subscriptions/listen (modern-listen.ts).
+      if (offered.length > 0)
+        tools = offered.some((t) => t?.listChanged === true) ? { listChanged: true } : {};
     } catch (error) {
       this.logger.warn({ err: error }, 'server/discover: could not read the upstreams');
     }
     return this.json(ctx, {
       supportedVersions: DISCOVER_VERSIONS,
-      capabilities: tools ? { tools: {} } : {},
+      capabilities: tools ? { tools } : {},
       instructions:
         'Gatehouse relays the tools of your upstream MCP servers; on /mcp their names are prefixed with the upstream slug ("slug__tool"). Policy decides per call.',
       // Depends on who asks (their upstreams and scopes): never shared between callers.
