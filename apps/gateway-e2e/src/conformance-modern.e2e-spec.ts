@@ -82,6 +82,7 @@ describeIfSuite('conformance --requirements 2026-07-28 through /mcp/:upstream', 
     proxy = await bearerProxy(`${h.gateways[0]!.url}/mcp/conf`, member.token);
   });
   afterAll(async () => {
+    proxy?.closeAllConnections();
     proxy?.close();
     await h?.close();
     await fixture?.close();
