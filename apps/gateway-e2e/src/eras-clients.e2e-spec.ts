@@ -306,6 +306,12 @@ describe('2026-07-28 clients (v2 SDK) on /mcp and /mcp/:upstream', () => {
     for (let i = 0; i < 100 && modernOnly.cancellations() === before; i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(modernOnly.cancellations()).toBe(before + 1);
+    const cancelledEvent = () =>
+      h.audit.events.find(
+        (e) => e.tenantId === tenantId && e.tool === 'slow' && e.outcome === 'cancelled',
+      );
+    for (let i = 0; i < 100 && !cancelledEvent(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(cancelledEvent()).toMatchObject({ upstream: 'modern', sessionId: null });
     await client.close();
   });
 

@@ -8,7 +8,15 @@ import { z } from 'zod';
 const id = z.guid();
 const text = (max: number) => z.string().min(1).max(max);
 
-export const AUDIT_OUTCOMES = ['ok', 'error', 'upstream_error', 'denied', 'timed_out'] as const;
+export const AUDIT_OUTCOMES = [
+  'ok',
+  'error',
+  'upstream_error',
+  'denied',
+  'timed_out',
+  // The client closed a 2026-07-28 call's response stream: the call was cancelled upstream.
+  'cancelled',
+] as const;
 export const AUDIT_DECISIONS = ['allow', 'deny', 'require_approval'] as const;
 
 export const AuditEventV1 = z.object({

@@ -70,7 +70,13 @@ export interface ApprovalGate {
   }>;
 }
 
-export type AuditOutcome = 'ok' | 'error' | 'upstream_error' | 'denied' | 'timed_out';
+export type AuditOutcome =
+  | 'ok'
+  | 'error'
+  | 'upstream_error'
+  | 'denied'
+  | 'timed_out'
+  | 'cancelled';
 
 export interface GatewayAuditEvent {
   tenantId: string;

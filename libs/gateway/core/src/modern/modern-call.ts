@@ -155,7 +155,7 @@ export class ModernCall {
       } catch (error) {
         const cancelled = isUpstreamError(error, 'upstream_cancelled');
         const rpc = toRpcError(error, target.upstream.slug);
-        await audit(cancelled ? 'error' : 'upstream_error', { ...ids, errorCode: rpc.rpcCode });
+        await audit(cancelled ? 'cancelled' : 'upstream_error', { ...ids, errorCode: rpc.rpcCode });
         return errorBody(message.id, rpc.rpcCode, rpc.message, rpc.data) as JSONRPCResponse;
       }
     };

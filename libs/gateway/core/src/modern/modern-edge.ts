@@ -2,7 +2,7 @@ import type { Identity } from '@gatehouse/auth';
 import { JSON_RPC_ERROR_CODES } from '@gatehouse/mcp-protocol';
 import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
 import type { Logger } from '@gatehouse/telemetry';
-import type { Implementation, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayHttpError } from '../gateway-error';
 import { header, type McpHttpRequest, type McpHttpResponse } from '../http-types';
 import type { UpstreamConfig } from '../ports';

@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "audit_outcome" ADD VALUE 'cancelled';
+
