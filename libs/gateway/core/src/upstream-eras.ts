@@ -49,8 +49,12 @@ export class UpstreamEras {
 
   /** A request to a modern upstream failed in a way that may mean its era changed. */
   async requestFailed(upstream: UpstreamConfig, error: unknown): Promise<void> {
-    if (!isUpstreamError(error, 'upstream_http_error') || (error.status ?? 0) >= 500) return;
-    await this.store.forget(upstream.tenantId, upstream.id).catch(() => undefined);
+    if (!isUpstreamError(error, 'upstream_http_error')) return;
+    // 404/405 (endpoint moved or gone) and version refusals say the era may have changed; a
+    // 400 about the request itself (a missing client capability, bad params) does not.
+    const eraSignal =
+      error.status === 404 || error.status === 405 || /protocol version/i.test(error.message);
+    if (eraSignal) await this.store.forget(upstream.tenantId, upstream.id).catch(() => undefined);
   }
 
   /** Says (log line and metric) that an upstream is left out of a client's lists, and why. */
