@@ -8,7 +8,6 @@ import type { UpstreamEraRecord, UpstreamEraStore } from '@gatehouse/session-sto
 import { gatehouseMetrics, type Logger } from '@gatehouse/telemetry';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamConfig } from './ports';
-import { targetOf } from './upstream-sessions';
 
 /** A verdict is re-checked this often, so an upgraded (or downgraded) upstream is noticed. */
 const VERDICT_TTL_SECONDS = 15 * 60;
@@ -78,7 +77,12 @@ export class UpstreamEras {
     const checkedAt = new Date().toISOString();
     try {
       const verdict = await this.client.discover(
-        targetOf(upstream),
+        {
+          slug: upstream.slug,
+          url: upstream.url,
+          headers: upstream.headers,
+          ...(upstream.timeoutMs !== undefined ? { timeoutMs: upstream.timeoutMs } : {}),
+        },
         this.gatewayInfo,
         signal ? { signal } : {},
       );

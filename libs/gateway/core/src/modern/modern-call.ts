@@ -18,8 +18,7 @@ import type {
   ToolAccess,
   ToolCallContext,
 } from '../ports';
-import { toRpcError } from '../relay';
-import { POLICY_DENIED_CODE } from '../tool-call-handler';
+import { POLICY_DENIED_CODE, toRpcError } from '../rpc-error';
 import { targetOf } from '../upstream-sessions';
 import { EventChannel } from './event-channel';
 import { errorBody, unknownUpstream, type ModernRequestContext } from './modern-request';
