@@ -8,6 +8,7 @@ import type {
   JSONRPCResponse,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { authOf } from '../auth-of';
 import { GatewayHttpError } from '../gateway-error';
 import { header, type McpHttpResponse } from '../http-types';
 import type {
@@ -81,6 +82,7 @@ export class ModernCall {
           tenantId: identity.tenantId,
           personId: identity.personId,
           tokenId: identity.tokenId,
+          ...authOf(identity),
           sessionId: null,
           clientName: ctx.envelope.clientInfo.name,
           clientVersion: ctx.envelope.clientInfo.version,
