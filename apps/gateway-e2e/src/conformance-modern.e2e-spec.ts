@@ -104,6 +104,6 @@ describeIfSuite('conformance --requirements 2026-07-28 through /mcp/:upstream', 
           .join('; ')}`,
     );
     expect(gateway.failing.filter((s) => !direct.failing.includes(s))).toEqual([]);
-    expect(gateway.passed).toBe(direct.passed);
+    expect(gateway.passed).toBeGreaterThanOrEqual(direct.passed);
   });
 });
