@@ -159,13 +159,14 @@ describe('admin API edge: text, numbers, URLs and bodies', () => {
     expect((await create(2_147_483_647)).status).toBe(201);
     expect((await create(-2_147_483_648)).status).toBe(201);
 
-    for (const version of ['2147483648', '9999999999']) {
-      const response = await env.call(
-        'GET',
-        `${policiesOf(tenant.slug)}/versions/${version}`,
-        admin.token,
-      );
-      expect(response.status).toBe(404);
+    for (const versions of [
+      `${policiesOf(tenant.slug)}/versions`,
+      `/api/v1/tenants/${tenant.slug}/limits/versions`,
+    ]) {
+      for (const version of ['2147483648', '9999999999']) {
+        const response = await env.call('GET', `${versions}/${version}`, admin.token);
+        expect(response.status).toBe(404);
+      }
     }
 
     const document = (await env.call('GET', '/api/docs/json')).body as OpenAPIV3_1.Document;

@@ -8,6 +8,7 @@ import { notFound } from '../common/admin-error';
 import { publishTenantConfigChanged } from '../common/bus-events';
 import { isUuid } from '../common/ids';
 import type { PageOf, PageQuery } from '../common/page-query';
+import { versionNumber } from '../common/version-number';
 import { QuotaUsageReader, type OwnerUsage } from './limits-usage';
 import type { LimitsUsageQuery, PutLimitsDto } from './limits.dto';
 import { limitsView, type LimitsView } from './limits.view';
@@ -62,9 +63,9 @@ export class LimitsService implements OnModuleDestroy {
   }
 
   async getVersion(tenant: Tenant, version: string): Promise<LimitsView> {
-    const number = Number(version);
-    const valid = /^[1-9][0-9]{0,9}$/.test(version) && Number.isSafeInteger(number);
-    const row = valid ? await this.runtime.repos.limits.getVersion(tenant.id, number) : null;
+    const number = versionNumber(version);
+    const row =
+      number === undefined ? null : await this.runtime.repos.limits.getVersion(tenant.id, number);
     if (!row) throw notFound('limits version');
     return limitsView(row);
   }

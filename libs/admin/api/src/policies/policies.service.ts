@@ -9,6 +9,7 @@ import { notFound } from '../common/admin-error';
 import { publishTenantConfigChanged } from '../common/bus-events';
 import { isUuid } from '../common/ids';
 import type { PageOf, PageQuery } from '../common/page-query';
+import { versionNumber } from '../common/version-number';
 import type { CreatePolicyDto, UpdatePolicyDto } from './policy.dto';
 import {
   policyVersionDetailView,
@@ -172,10 +173,4 @@ function toPolicyInput(rule: PolicyRule): PolicyInput {
     priority: rule.priority ?? 0,
     enabled: rule.enabled,
   };
-}
-
-/** A version number the column (a 32-bit integer) can hold; anything else names no version. */
-function versionNumber(raw: string): number | undefined {
-  const number = Number(raw);
-  return /^[1-9][0-9]{0,9}$/.test(raw) && number <= 2_147_483_647 ? number : undefined;
 }
