@@ -237,6 +237,26 @@ export const configSchema = z.object({
     .url()
     .optional()
     .describe('JWKS URL of the issuer (default: discovered from the issuer).'),
+  AUTHORIZATION_SERVER_ISSUER: z
+    .string()
+    .url()
+    .refine((u) => !u.endsWith('/'), 'no trailing slash')
+    .optional()
+    .describe(
+      "Gatehouse's own OAuth authorization server for MCP clients (apps/authorization-server): its issuer URL as clients reach it. Point OIDC_ISSUER at it so the gateway accepts its tokens (docs/identity.md).",
+    ),
+  AUTHORIZATION_SERVER_PORT: port
+    .default(8083)
+    .describe('Port of the authorization server (apps/authorization-server).'),
+  AUTHORIZATION_SERVER_ACCESS_TOKEN_TTL_SECONDS: positiveInt
+    .max(3600)
+    .default(300)
+    .describe(
+      'Lifetime of the access tokens the authorization server issues (short: they are not revocable one by one).',
+    ),
+  AUTHORIZATION_SERVER_REFRESH_TOKEN_TTL_SECONDS: positiveInt
+    .default(1_209_600)
+    .describe('Lifetime of its refresh tokens and grants (rotated at every use).'),
   OIDC_PERSON_CLAIM: z
     .string()
     .min(1)

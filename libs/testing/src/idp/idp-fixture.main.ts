@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 interface FixtureSettings {
   registration: boolean;
   accessTokenTtlSeconds: number;
+  /** Confidential clients registered in advance (a relying party such as Gatehouse's own). */
+  clients: { client_id: string; client_secret: string; redirect_uris: string[] }[];
 }
 
 interface InteractionDetails {
@@ -27,6 +29,7 @@ interface InteractionDetails {
 const settings: FixtureSettings = {
   registration: true,
   accessTokenTtlSeconds: 300,
+  clients: [],
   ...(JSON.parse(process.env['IDP_FIXTURE'] ?? '{}') as Partial<FixtureSettings>),
 };
 
@@ -62,6 +65,11 @@ async function main(): Promise<void> {
         redirect_uris: ['http://127.0.0.1/callback'],
         grant_types: ['authorization_code', 'refresh_token'],
       },
+      ...settings.clients.map((client) => ({
+        ...client,
+        grant_types: ['authorization_code'],
+        response_types: ['code'] as const,
+      })),
     ],
     jwks: { keys: [signingKey] },
     scopes: SCOPES,

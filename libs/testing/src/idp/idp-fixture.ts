@@ -6,6 +6,8 @@ export interface IdpFixtureOptions {
   /** Open dynamic client registration (RFC 7591); default true. */
   registration?: boolean;
   accessTokenTtlSeconds?: number;
+  /** Confidential clients registered in advance, e.g. Gatehouse's own as a relying party. */
+  clients?: { client_id: string; client_secret: string; redirect_uris: string[] }[];
 }
 
 export interface IdpFixture {

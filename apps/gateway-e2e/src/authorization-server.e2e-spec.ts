@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { startIdpFixture, type IdpFixture } from '@gatehouse/testing';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { decodeJwt } from 'jose';
+import {
+  startAuthorizationServerProcess,
+  type AuthorizationServerProcess,
+} from './support/authorization-server-process';
+import { HeadlessBrowser } from './support/browser';
+import { freePort } from './support/free-port';
+import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
+import { InMemoryOAuthClient, REDIRECT_URL } from './support/oauth-client';
+
+const PUBLIC_URL = 'http://gatehouse.test';
+const RESOURCE = `${PUBLIC_URL}/mcp`;
+const IDP_SECRET = randomBytes(16).toString('hex');
+
+const textOf = (result: unknown) =>
+  ((result as CallToolResult).content[0] as { text: string }).text;
+
+describe('Gatehouse as the authorization server for MCP clients (two replicas of each)', () => {
+  let idp: IdpFixture;
+  let h: GatewayHarness;
+  let servers: AuthorizationServerProcess[] = [];
+  let issuer = '';
+  let gatewayReplica = 0;
+  let asReplica = 0;
+
+  /**
+   * The load balancer in front of both apps: the gateway's public host goes to the gateway
+   * replica chosen now, the issuer's to the authorization-server replica chosen now (and
+   * every request to the issuer alternates replicas, so each step lands on another one).
+   */
+  const balanced: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const publicHost = url.host;
+    if (url.host === new URL(PUBLIC_URL).host) {
+      url.host = new URL(h.gateways[gatewayReplica]!.url).host;
+      url.protocol = 'http:';
+    } else if (url.origin === issuer) {
+      url.host = new URL(servers[asReplica++ % servers.length]!.url).host;
+    }
+    const request = input instanceof Request ? new Request(url, input) : new Request(url, init);
+    // As an ingress does: the app sees the host the client asked for.
+    request.headers.set('x-forwarded-host', publicHost);
+    return fetch(request, input instanceof Request ? init : undefined);
+  };
+
+  beforeAll(async () => {
+    const ports = [await freePort(), await freePort()];
+    issuer = `http://127.0.0.1:${ports[0]}`;
+    idp = await startIdpFixture({
+      registration: false,
+      clients: [
+        {
+          client_id: 'gatehouse',
+          client_secret: IDP_SECRET,
+          redirect_uris: [`${issuer}/federation/callback`],
+        },
+      ],
+    });
+    const env = {
+      PUBLIC_URL,
+      OIDC_ISSUER: issuer,
+      AUTHORIZATION_SERVER_ISSUER: issuer,
+      GATEHOUSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
+    h = await startGatewayHarness({ env });
+    await h.runtimes[0]!.repos.identityProviders.create(h.tenant.id, {
+      issuer: idp.url,
+      clientId: 'gatehouse',
+      clientSecretRef: 'env:E2E_TENANT_IDP_SECRET',
+      allowedEmailDomains: ['example.com'],
+    });
+    for (const port of ports) {
+      servers.push(
+        await startAuthorizationServerProcess(
+          { ...h.env, ...env, E2E_TENANT_IDP_SECRET: IDP_SECRET },
+          port,
+        ),
+      );
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+    await h?.close();
+    await idp?.close();
+  });
+
+  /** The official SDK client, unaided but for the person's browser. */
+  async function signIn(email: string, decision: 'allow' | 'deny' = 'allow') {
+    const oauth = new InMemoryOAuthClient();
+    const transport = () =>
+      new StreamableHTTPClientTransport(new URL(RESOURCE), {
+        authProvider: oauth,
+        fetch: balanced,
+      });
+    const first = transport();
+    await expect(new Client({ name: 'as-e2e', version: '1.0.0' }).connect(first)).rejects.toThrow(
+      UnauthorizedError,
+    );
+    const browser = new HeadlessBrowser(balanced);
+    const redirect = await browser.run(oauth.authorizationUrl!, REDIRECT_URL, {
+      email,
+      decision,
+    });
+    return { oauth, browser, redirect, first, transport };
+  }
+
+  it('signs a person in through the tenant IdP with the SDK client (registration, PKCE, resource, consent) and calls on replica A then B', async () => {
+    const { oauth, browser, redirect, first, transport } = await signIn(h.member.person.email);
+    const url = oauth.authorizationUrl!;
+    expect(url.origin).toBe(issuer);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('resource')).toBe(RESOURCE);
+    // Registered dynamically: the IdP fixture offers none, so this is Gatehouse's registration.
+    const clientId = oauth.clientInformation()!.client_id;
+    expect(clientId).toBeTruthy();
+    // The sign-in page asked for the email, the IdP signed the person in, the consent page named the client.
+    expect(browser.pages.some((p) => p.html.includes('name="email"'))).toBe(true);
+    const consent = browser.pages.find((p) => p.html.includes('name="decision"'));
+    expect(consent?.html).toContain('e2e OAuth client');
+    expect(consent?.html).toContain(h.member.person.email);
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+
+    const tokens = oauth.tokens()!;
+    expect(tokens.refresh_token).toBeTruthy();
+    const claims = decodeJwt(tokens.access_token);
+    expect(claims).toMatchObject({
+      iss: issuer,
+      aud: RESOURCE,
+      client_id: clientId,
+      email: h.member.person.email,
+      tenant_id: h.tenant.id,
+      scope: 'mcp:call',
+    });
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(300);
+
+    for (const [replica, upstream] of [
+      [0, 'alpha'],
+      [1, 'beta'],
+    ] as const) {
+      gatewayReplica = replica;
+      const client = new Client({ name: 'as-e2e', version: '1.0.0' });
+      await client.connect(transport());
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain(`${upstream}__echo`);
+      const result = await client.callTool({
+        name: `${upstream}__echo`,
+        arguments: { text: `via ${upstream}` },
+      });
+      expect(textOf(result)).toBe(`via ${upstream}`);
+      await client.close();
+    }
+    const call = h.audit.events.find((e) => e.upstream === 'beta' && e.tool === 'echo');
+    expect(call).toMatchObject({
+      personId: h.member.person.id,
+      authIssuer: issuer,
+      authClientId: clientId,
+    });
+  });
+
+  async function tokenRequest(params: Record<string, string>) {
+    const response = await balanced(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  }
+
+  it('rotates refresh tokens on any replica, refuses a reused one, and revokes (RFC 7009)', async () => {
+    const caller = await h.addCaller(['member']);
+    const { oauth, redirect, first } = await signIn(caller.person.email);
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+    const clientId = oauth.clientInformation()!.client_id;
+    const firstRefresh = oauth.tokens()!.refresh_token!;
+
+    const refreshed = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: firstRefresh,
+      client_id: clientId,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body['refresh_token']).not.toBe(firstRefresh);
+    expect(decodeJwt(refreshed.body['access_token']!)).toMatchObject({
+      aud: RESOURCE,
+      email: caller.person.email,
+    });
+    // The new access token works on the gateway.
+    const response = await fetch(`${h.gateways[1]!.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${refreshed.body['access_token']}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+
+    // The rotated-out token is refused.
+    const reused = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: firstRefresh,
+      client_id: clientId,
+    });
+    expect(reused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    // Sign in again, then revoke the refresh token: it no longer refreshes.
+    const again = await signIn(caller.person.email);
+    await again.first.finishAuth(again.redirect.searchParams.get('code') ?? '');
+    const refresh = again.oauth.tokens()!.refresh_token!;
+    const revoked = await balanced(`${issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: refresh,
+        token_type_hint: 'refresh_token',
+        client_id: again.oauth.clientInformation()!.client_id,
+      }),
+    });
+    expect(revoked.status).toBe(200);
+    const afterRevocation = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: refresh,
+      client_id: again.oauth.clientInformation()!.client_id,
+    });
+    expect(afterRevocation).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('issues nothing when the person denies, and no refresh once the person is disabled', async () => {
+    const caller = await h.addCaller(['member']);
+    const denied = await signIn(caller.person.email, 'deny');
+    expect(denied.redirect.searchParams.get('error')).toBe('access_denied');
+    expect(denied.redirect.searchParams.get('code')).toBeNull();
+
+    const { oauth, redirect, first } = await signIn(caller.person.email);
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+    await h.runtimes[0]!.repos.people.update(h.tenant.id, caller.person.id, {
+      status: 'disabled',
+    });
+    const refused = await tokenRequest({
+      grant_type: 'refresh_token',
+      refresh_token: oauth.tokens()!.refresh_token!,
+      client_id: oauth.clientInformation()!.client_id,
+    });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('refuses a sign-in from an email domain no tenant IdP serves, a foreign resource, and no PKCE', async () => {
+    const { oauth, browser } = await (async () => {
+      const o = new InMemoryOAuthClient();
+      const t = new StreamableHTTPClientTransport(new URL(RESOURCE), {
+        authProvider: o,
+        fetch: balanced,
+      });
+      await expect(new Client({ name: 'x', version: '1' }).connect(t)).rejects.toThrow(
+        UnauthorizedError,
+      );
+      return { oauth: o, browser: new HeadlessBrowser(balanced) };
+    })();
+    await expect(
+      browser.run(oauth.authorizationUrl!, REDIRECT_URL, { email: 'someone@elsewhere.org' }),
+    ).rejects.toThrow(/No identity provider signs in people of that email domain/);
+
+    const clientId = oauth.clientInformation()!.client_id;
+    const authorize = (params: Record<string, string>) =>
+      balanced(`${issuer}/auth?${new URLSearchParams(params)}`, { redirect: 'manual' });
+    const base = {
+      client_id: clientId,
+      response_type: 'code',
+      redirect_uri: REDIRECT_URL,
+      scope: 'mcp:call',
+      state: 's',
+    };
+    const foreign = await authorize({
+      ...base,
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+      resource: 'https://other.example/mcp',
+    });
+    expect(new URL(foreign.headers.get('location') ?? '').searchParams.get('error')).toBe(
+      'invalid_target',
+    );
+    const noPkce = await authorize({ ...base, resource: RESOURCE });
+    expect(new URL(noPkce.headers.get('location') ?? '').searchParams.get('error')).toBe(
+      'invalid_request',
+    );
+    const plain = await authorize({
+      ...base,
+      resource: RESOURCE,
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'plain',
+    });
+    expect(new URL(plain.headers.get('location') ?? '').searchParams.get('error')).toBe(
+      'invalid_request',
+    );
+  });
+
+  it('publishes RFC 8414 metadata and the gateway names it in RFC 9728', async () => {
+    const metadata = (await (
+      await balanced(`${issuer}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      issuer,
+      registration_endpoint: `${issuer}/reg`,
+      revocation_endpoint: `${issuer}/token/revocation`,
+      code_challenge_methods_supported: ['S256'],
+      response_types_supported: ['code'],
+    });
+    const prm = (await (
+      await fetch(`${h.gateways[0]!.url}/.well-known/oauth-protected-resource`)
+    ).json()) as { authorization_servers: string[] };
+    expect(prm.authorization_servers).toEqual([issuer]);
+  });
+});

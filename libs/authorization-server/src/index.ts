@@ -1,0 +1,6 @@
+export {
+  startAuthorizationServer,
+  type AuthorizationServerHandle,
+  type AuthorizationServerOptions,
+} from './server';
+export { isGatewayResource, MCP_SCOPE } from './provider';
