@@ -10,6 +10,10 @@ import {
   type AuthorizationServerProcess,
 } from './support/authorization-server-process';
 import { HeadlessBrowser } from './support/browser';
+import {
+  serveClientMetadataDocument,
+  type ClientMetadataHost,
+} from './support/client-metadata-document';
 import { freePort } from './support/free-port';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 import { InMemoryOAuthClient, REDIRECT_URL } from './support/oauth-client';
@@ -25,6 +29,7 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
   let idp: IdpFixture;
   let h: GatewayHarness;
   let servers: AuthorizationServerProcess[] = [];
+  let cimd: ClientMetadataHost;
   let issuer = '';
   let gatewayReplica = 0;
   let asReplica = 0;
@@ -75,10 +80,25 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       clientSecretRef: 'env:E2E_TENANT_IDP_SECRET',
       allowedEmailDomains: ['example.com'],
     });
+    cimd = await serveClientMetadataDocument((clientId) => ({
+      client_id: clientId,
+      client_name: 'e2e metadata-document client',
+      redirect_uris: [REDIRECT_URL],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    }));
     for (const port of ports) {
       servers.push(
         await startAuthorizationServerProcess(
-          { ...h.env, ...env, E2E_TENANT_IDP_SECRET: IDP_SECRET },
+          {
+            ...h.env,
+            ...env,
+            E2E_TENANT_IDP_SECRET: IDP_SECRET,
+            // Test mode: the client's metadata document is on loopback, with a test CA.
+            UPSTREAM_ALLOW_PRIVATE_NETWORKS: 'true',
+            NODE_EXTRA_CA_CERTS: cimd.caFile,
+          },
           port,
         ),
       );
@@ -89,11 +109,15 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
     servers = [];
     await h?.close();
     await idp?.close();
+    await cimd?.close();
   });
 
   /** The official SDK client, unaided but for the person's browser. */
-  async function signIn(email: string, decision: 'allow' | 'deny' = 'allow') {
-    const oauth = new InMemoryOAuthClient();
+  async function signIn(
+    email: string,
+    decision: 'allow' | 'deny' = 'allow',
+    oauth = new InMemoryOAuthClient(),
+  ) {
     const transport = () =>
       new StreamableHTTPClientTransport(new URL(RESOURCE), {
         authProvider: oauth,
@@ -161,6 +185,33 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       authIssuer: issuer,
       authClientId: clientId,
     });
+  });
+
+  it('takes a Client ID Metadata Document as the client id (no registration), fetched by the AS', async () => {
+    const caller = await h.addCaller(['member']);
+    const oauth = Object.assign(new InMemoryOAuthClient(), { clientMetadataUrl: cimd.clientId });
+    const { browser, redirect, first, transport } = await signIn(
+      caller.person.email,
+      'allow',
+      oauth,
+    );
+    expect(oauth.authorizationUrl!.searchParams.get('client_id')).toBe(cimd.clientId);
+    expect(cimd.fetches()).toBeGreaterThan(0);
+    const consent = browser.pages.find((p) => p.html.includes('name="decision"'));
+    expect(consent?.html).toContain('e2e metadata-document client');
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+    expect(decodeJwt(oauth.tokens()!.access_token)).toMatchObject({
+      client_id: cimd.clientId,
+      aud: RESOURCE,
+      email: caller.person.email,
+    });
+    gatewayReplica = 1;
+    const client = new Client({ name: 'as-e2e', version: '1.0.0' });
+    await client.connect(transport());
+    expect(
+      textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'cimd' } })),
+    ).toBe('cimd');
+    await client.close();
   });
 
   async function tokenRequest(params: Record<string, string>) {
@@ -316,6 +367,7 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
     ).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
       issuer,
+      client_id_metadata_document_supported: true,
       registration_endpoint: `${issuer}/reg`,
       revocation_endpoint: `${issuer}/token/revocation`,
       code_challenge_methods_supported: ['S256'],

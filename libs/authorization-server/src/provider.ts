@@ -21,6 +21,8 @@ export interface ProviderSettings {
   redis: Redis;
   prefix: string;
   repos: Repositories;
+  /** UPSTREAM_ALLOW_PRIVATE_NETWORKS: Client ID Metadata Documents may be on loopback (tests). */
+  allowPrivateNetworks: boolean;
 }
 
 /** The one scope an MCP client is given on the gateway (as in the resource metadata). */
@@ -106,11 +108,22 @@ export async function createProvider(settings: ProviderSettings): Promise<Provid
       Grant: settings.refreshTokenTtlSeconds,
       RefreshToken: settings.refreshTokenTtlSeconds,
     },
+    // Client ID Metadata Documents: https only (oidc-provider refuses anything else), fetched
+    // through oidc-provider's connect-time guard, which refuses loopback, private, link-local
+    // and other special-use addresses whatever a name resolves to (as the upstream guard does);
+    // only UPSTREAM_ALLOW_PRIVATE_NETWORKS (tests, labs) lifts it.
+    fetch: (url, options) => {
+      if (settings.allowPrivateNetworks && options) {
+        delete (options as { dispatcher?: unknown }).dispatcher;
+      }
+      return globalThis.fetch(url, options);
+    },
     rotateRefreshToken: true,
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,

@@ -48,6 +48,7 @@ export async function startAuthorizationServer(
     redis,
     prefix,
     repos,
+    allowPrivateNetworks: config.UPSTREAM_ALLOW_PRIVATE_NETWORKS,
   });
   provider.on('server_error', (_ctx, error) =>
     runtime.logger.error({ err: error }, 'authorization server error'),
