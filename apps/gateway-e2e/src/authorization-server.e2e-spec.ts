@@ -361,6 +361,137 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
     );
   });
 
+  describe('Enterprise-Managed Authorization: the JWT bearer grant with an ID-JAG', () => {
+    const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+    let client: { client_id: string; client_secret: string };
+    const now = () => Math.floor(Date.now() / 1000);
+    const idJag = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
+      idp.sign(
+        {
+          iss: idp.url,
+          sub: 'idp-user-1',
+          email: h.member.person.email,
+          aud: issuer,
+          resource: RESOURCE,
+          client_id: client.client_id,
+          scope: 'mcp:call',
+          jti: randomBytes(12).toString('hex'),
+          iat: now(),
+          exp: now() + 300,
+          ...claims,
+        },
+        { typ: 'oauth-id-jag+jwt', ...header },
+      );
+    const exchange = (assertion: string) =>
+      tokenRequest({
+        grant_type: JWT_BEARER,
+        assertion,
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+      });
+
+    beforeAll(async () => {
+      const response = await balanced(`${issuer}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'e2e enterprise client',
+          grant_types: [JWT_BEARER],
+          response_types: [],
+          redirect_uris: [],
+          token_endpoint_auth_method: 'client_secret_post',
+        }),
+      });
+      expect(response.status).toBe(201);
+      client = (await response.json()) as typeof client;
+    });
+
+    it('issues an access token with no consent for a valid ID-JAG, accepted by the gateway', async () => {
+      const { status, body } = await exchange(await idJag());
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ token_type: 'Bearer', scope: 'mcp:call' });
+      expect(body['refresh_token']).toBeUndefined();
+      expect(decodeJwt(body['access_token']!)).toMatchObject({
+        iss: issuer,
+        aud: RESOURCE,
+        client_id: client.client_id,
+        email: h.member.person.email,
+        tenant_id: h.tenant.id,
+      });
+      const response = await fetch(`${h.gateways[1]!.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${body['access_token']}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'raw', version: '1' },
+          },
+        }),
+      });
+      expect(response.status).toBe(200);
+    });
+
+    it('refuses a replayed jti on the other replica', async () => {
+      const assertion = await idJag();
+      expect((await exchange(assertion)).status).toBe(200);
+      expect(await exchange(assertion)).toMatchObject({
+        status: 400,
+        body: {
+          error: 'invalid_grant',
+          error_description: 'the assertion was already used (jti replayed)',
+        },
+      });
+    });
+
+    const refusals: [string, () => Promise<string>, string][] = [
+      [
+        'for another audience',
+        () => idJag({ aud: 'https://other.example' }),
+        'the assertion is for another audience',
+      ],
+      ['expired', () => idJag({ exp: now() - 600, iat: now() - 900 }), 'the assertion has expired'],
+      [
+        'with another typ',
+        () => idJag({}, { typ: 'JWT' }),
+        "the assertion's typ is not oauth-id-jag+jwt",
+      ],
+      [
+        'issued to another client',
+        () => idJag({ client_id: 'someone-else' }),
+        'the assertion was issued to another client',
+      ],
+      [
+        'for another resource',
+        () => idJag({ resource: 'https://other.example/mcp' }),
+        'the assertion names a resource that is not this gateway',
+      ],
+      [
+        'from an issuer no tenant trusts',
+        () => idJag({ iss: 'https://evil.example' }),
+        'the assertion is not from a tenant identity provider',
+      ],
+      [
+        'naming nobody',
+        () => idJag({ email: 'nobody@example.com' }),
+        'no active person of the tenant matches the assertion',
+      ],
+    ];
+    it.each(refusals)('refuses an ID-JAG %s', async (_name, make, description) => {
+      expect(await exchange(await make())).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: description },
+      });
+    });
+  });
+
   it('publishes RFC 8414 metadata and the gateway names it in RFC 9728', async () => {
     const metadata = (await (
       await balanced(`${issuer}/.well-known/oauth-authorization-server`)
@@ -368,6 +499,7 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
     expect(metadata).toMatchObject({
       issuer,
       client_id_metadata_document_supported: true,
+      authorization_grant_profiles_supported: ['urn:ietf:params:oauth:grant-profile:id-jag'],
       registration_endpoint: `${issuer}/reg`,
       revocation_endpoint: `${issuer}/token/revocation`,
       code_challenge_methods_supported: ['S256'],

@@ -204,6 +204,14 @@ export class Federation {
     return `${this.prefix}oauth:federation:${state}`;
   }
 
+  /** The keys an IdP signs with: its `jwksUrl`, else those its OpenID metadata names. */
+  async keysOf(
+    issuer: string,
+    jwksUrl: string | null,
+  ): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    return this.jwksOf(jwksUrl ? { jwks_uri: jwksUrl } : await this.metadataOf(issuer));
+  }
+
   private metadataOf(issuer: string): Promise<IdpMetadata> {
     let meta = this.metadata.get(issuer);
     if (!meta) {
@@ -222,7 +230,7 @@ export class Federation {
     return meta;
   }
 
-  private jwksOf(meta: IdpMetadata): ReturnType<typeof createRemoteJWKSet> {
+  private jwksOf(meta: { jwks_uri: string }): ReturnType<typeof createRemoteJWKSet> {
     let set = this.jwks.get(meta.jwks_uri);
     if (!set) {
       set = createRemoteJWKSet(new URL(meta.jwks_uri));

@@ -80,6 +80,9 @@ export async function createProvider(settings: ProviderSettings): Promise<Provid
       ],
     },
     scopes: ['openid', 'offline_access', MCP_SCOPE],
+    discovery: {
+      authorization_grant_profiles_supported: ['urn:ietf:params:oauth:grant-profile:id-jag'],
+    },
     claims: { openid: ['sub'], email: ['email'] },
     // Looked up only when a token is issued or refreshed, never per gateway call: a person
     // disabled or removed since gets no new token.

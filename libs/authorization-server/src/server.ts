@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Runtime } from '@gatehouse/app-kit';
 import { Federation } from './federation';
+import { IdJagVerifier } from './id-jag';
+import { registerIdJagGrant } from './id-jag-grant';
 import { Interactions } from './interactions';
 import { createProvider, parseAccountId } from './provider';
 import { loadSigningKey } from './signing-key';
@@ -54,6 +56,11 @@ export async function startAuthorizationServer(
     runtime.logger.error({ err: error }, 'authorization server error'),
   );
   const federation = new Federation(repos, redis, prefix, `${issuer}/federation/callback`);
+  await registerIdJagGrant(
+    provider,
+    new IdJagVerifier(repos, redis, prefix, federation, issuer, publicUrl),
+    config.AUTHORIZATION_SERVER_ACCESS_TOKEN_TTL_SECONDS,
+  );
   const interactions = new Interactions(provider, federation, publicUrl, async (accountId) => {
     const ids = parseAccountId(accountId);
     return ids ? (await repos.people.findById(ids.tenantId, ids.personId))?.email : undefined;
