@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startIdpFixture, type IdpFixture } from '@gatehouse/testing';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -10,6 +12,7 @@ import {
   type AuthorizationServerProcess,
 } from './support/authorization-server-process';
 import { HeadlessBrowser } from './support/browser';
+import { launchChromium } from './support/chromium';
 import {
   serveClientMetadataDocument,
   type ClientMetadataHost,
@@ -212,6 +215,66 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'cimd' } })),
     ).toBe('cimd');
     await client.close();
+  });
+
+  it('signs in and consents in a real browser (Chromium), by keyboard alone', async () => {
+    const caller = await h.addCaller(['member']);
+    // The client's loopback redirect listener (Chromium refuses the other tests' port 9).
+    const listener = createServer((_req, res) => res.end('signed in'));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const callback = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/oauth/callback`;
+    const oauth = new (class extends InMemoryOAuthClient {
+      override get redirectUrl() {
+        return callback;
+      }
+      override get clientMetadata() {
+        return { ...super.clientMetadata, redirect_uris: [callback] };
+      }
+    })();
+    const first = new StreamableHTTPClientTransport(new URL(RESOURCE), {
+      authProvider: oauth,
+      fetch: balanced,
+    });
+    await expect(new Client({ name: 'as-e2e', version: '1.0.0' }).connect(first)).rejects.toThrow(
+      UnauthorizedError,
+    );
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(oauth.authorizationUrl!.href);
+      // Sign-in page: the email field has the focus; type, Enter.
+      await page.waitForSelector('h1:has-text("Sign in to Gatehouse")');
+      expect(
+        await page.evaluate<string | null>('document.activeElement.getAttribute("name")'),
+      ).toBe('email');
+      expect(await page.textContent('label[for="email"]')).toBe('Work email');
+      await page.keyboard.type(caller.person.email);
+      await page.keyboard.press('Enter');
+      // The IdP signs the person in (login_hint), then Gatehouse asks for consent.
+      await page.waitForSelector('h1:has-text("Allow e2e OAuth client?")');
+      expect(await page.textContent('main')).toContain(caller.person.email);
+      // Allow has the focus; Tab reaches Deny, Shift+Tab comes back; Enter allows.
+      const focused = () => page.evaluate<string | null>('document.activeElement.textContent');
+      expect(await focused()).toBe('Allow');
+      await page.keyboard.press('Tab');
+      expect(await focused()).toBe('Deny');
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused()).toBe('Allow');
+      await Promise.all([
+        page.waitForURL((url) => url.href.startsWith(callback)),
+        page.keyboard.press('Enter'),
+      ]);
+      const code = new URL(page.url()).searchParams.get('code');
+      expect(code).toBeTruthy();
+      await first.finishAuth(code ?? '');
+      expect(decodeJwt(oauth.tokens()!.access_token)).toMatchObject({
+        email: caller.person.email,
+        aud: RESOURCE,
+      });
+    } finally {
+      await browser.close();
+      listener.close();
+    }
   });
 
   async function tokenRequest(params: Record<string, string>) {
