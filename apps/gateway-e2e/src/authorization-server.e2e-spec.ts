@@ -75,6 +75,9 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       OIDC_ISSUER: issuer,
       AUTHORIZATION_SERVER_ISSUER: issuer,
       GATEHOUSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // Short, so that one test can watch the SDK refresh after expiry (the gateway allows
+      // 30 s of clock skew on top).
+      AUTHORIZATION_SERVER_ACCESS_TOKEN_TTL_SECONDS: '5',
     };
     h = await startGatewayHarness({ env });
     await h.runtimes[0]!.repos.identityProviders.create(h.tenant.id, {
@@ -165,7 +168,7 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       tenant_id: h.tenant.id,
       scope: 'mcp:call',
     });
-    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBeLessThanOrEqual(300);
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(5);
 
     for (const [replica, upstream] of [
       [0, 'alpha'],
@@ -189,6 +192,26 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
       authClientId: clientId,
     });
   });
+
+  it('lets the SDK refresh by itself once the access token expired, on the other replicas', async () => {
+    const caller = await h.addCaller(['member']);
+    const { oauth, redirect, first, transport } = await signIn(caller.person.email);
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+    const before = oauth.tokens()!;
+    const exp = decodeJwt(before.access_token).exp ?? 0;
+    // Past exp and the gateway's 30 s of skew: the gateway answers 401 jwt_expired.
+    await new Promise((r) => setTimeout(r, (exp + 32) * 1000 - Date.now()));
+    gatewayReplica = 1;
+    const client = new Client({ name: 'as-e2e', version: '1.0.0' });
+    await client.connect(transport());
+    expect(
+      textOf(await client.callTool({ name: 'beta__echo', arguments: { text: 'refreshed' } })),
+    ).toBe('refreshed');
+    await client.close();
+    const after = oauth.tokens()!;
+    expect(after.access_token).not.toBe(before.access_token);
+    expect(after.refresh_token).not.toBe(before.refresh_token);
+  }, 90_000);
 
   it('takes a Client ID Metadata Document as the client id (no registration), fetched by the AS', async () => {
     const caller = await h.addCaller(['member']);
