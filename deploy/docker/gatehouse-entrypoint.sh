@@ -10,6 +10,7 @@ usage: gatehouse <command> [node arguments...]
   gateway            MCP gateway (/mcp), port GATEWAY_PORT (8080)
   admin-api          admin REST API (/api/v1), port ADMIN_API_PORT (8081)
   audit-service      audit stream consumer, health on AUDIT_SERVICE_PORT (8082)
+  authorization-server  OAuth authorization server for MCP clients, AUTHORIZATION_SERVER_PORT (8083)
   gatehouse          all three in one process (demo; PGlite under GATEHOUSE_DATA_DIR)
   db:migrate         apply prisma/migrations to DATABASE_URL, then exit
   cli                the gatehouse CLI (GATEHOUSE_URL, GATEHOUSE_TOKEN), e.g. cli apply -f gatehouse.yaml
@@ -24,6 +25,7 @@ case "$command" in
   gateway)          main=dist/apps/gateway/src/main.js ;;
   admin-api)        main=dist/apps/admin-api/src/main.js ;;
   audit-service)    main=dist/apps/audit-service/src/main.js ;;
+  authorization-server) main=dist/apps/authorization-server/src/main.js ;;
   gatehouse|all-in-one) main=dist/apps/gatehouse/src/main.js ;;
   cli)              main=dist/apps/cli/src/main.js ;;
   db:migrate|migrate) main=dist/tools/db-migrate.js ;;
