@@ -378,6 +378,64 @@ describe('Gatehouse as the authorization server for MCP clients (two replicas of
     expect(afterRevocation).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
+  it('refuses the access tokens of a revoked grant on every gateway replica (RFC 7009 revocation)', async () => {
+    const caller = await h.addCaller(['member']);
+    const { oauth, redirect, first } = await signIn(caller.person.email);
+    await first.finishAuth(redirect.searchParams.get('code') ?? '');
+    const { access_token: accessToken, refresh_token: refreshToken } = oauth.tokens()!;
+    expect(decodeJwt(accessToken)['grant_id']).toEqual(expect.any(String));
+    const initialize = (gateway: string) =>
+      fetch(`${gateway}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'raw', version: '1' },
+          },
+        }),
+      });
+    for (const gateway of h.gateways) expect((await initialize(gateway.url)).status).toBe(200);
+
+    const revoked = await balanced(`${issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: refreshToken ?? '',
+        token_type_hint: 'refresh_token',
+        client_id: oauth.clientInformation()!.client_id,
+      }),
+    });
+    expect(revoked.status).toBe(200);
+    // Every replica refuses the still-unexpired access token (the bus carries the revocation;
+    // measured, not asserted: the machine is shared).
+    const started = Date.now();
+    for (const gateway of h.gateways) {
+      for (;;) {
+        const response = await initialize(gateway.url);
+        if (response.status === 401) {
+          expect(response.headers.get('www-authenticate')).toContain(
+            'the grant this token belongs to was revoked',
+          );
+          break;
+        }
+        if (Date.now() - started > 20_000) throw new Error('the revoked grant was still accepted');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    process.stdout.write(
+      `revoked grant refused on both replicas after ${Date.now() - started} ms\n`,
+    );
+  });
+
   it('issues nothing when the person denies, and no refresh once the person is disabled', async () => {
     const caller = await h.addCaller(['member']);
     const denied = await signIn(caller.person.email, 'deny');

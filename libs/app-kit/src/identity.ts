@@ -6,10 +6,12 @@ import {
   type TokenInvalidation,
   JwtAccessTokenVerifier,
   JwtIdentityResolver,
+  RevokedGrants,
   TokenIdentityResolver,
   type IdentityResolver,
   type TokenWithOwner,
 } from '@gatehouse/auth';
+import { RedisRevokedGrantStore } from '@gatehouse/session-store';
 import { gatehouseMetrics } from '@gatehouse/telemetry';
 import type { Runtime } from './runtime';
 
@@ -118,6 +120,7 @@ export async function createBearerResolver(
       ),
     );
   }
+  const revokedGrants = await watchRevokedGrants(runtime, unsubscribe);
   const jwts: IdentityResolver | undefined =
     installation || tenantIdps
       ? {
@@ -128,7 +131,9 @@ export async function createBearerResolver(
                 ? tenantIdps
                 : installation;
             if (!chosen) throw new AuthError('jwt_not_accepted', 'JWTs are not accepted here');
-            return chosen.resolveBearer(jwt, hint);
+            const identity = await chosen.resolveBearer(jwt, hint);
+            revokedGrants?.check(jwt);
+            return identity;
           },
         }
       : undefined;
@@ -142,6 +147,32 @@ export async function createBearerResolver(
       for (const stop of unsubscribe) await stop();
     },
   };
+}
+
+/**
+ * With Gatehouse's authorization server: the grants revoked there, in memory (no round trip
+ * per call), updated by the bus within milliseconds and re-read every 30 s.
+ */
+async function watchRevokedGrants(
+  runtime: Runtime,
+  unsubscribe: (() => Promise<void>)[],
+): Promise<RevokedGrants | undefined> {
+  const issuer = runtime.config.AUTHORIZATION_SERVER_ISSUER;
+  if (!issuer || !runtime.redis) return undefined;
+  const store = new RedisRevokedGrantStore(runtime.redis, runtime.config.REDIS_KEY_PREFIX);
+  const revoked = new RevokedGrants(store, issuer);
+  unsubscribe.push(
+    await runtime.bus.subscribe(BusChannels.oauthGrantRevoked, (message) => {
+      revoked
+        .onMessage(message)
+        .catch((error: unknown) =>
+          runtime.logger.warn({ err: error }, 'could not read a revoked grant'),
+        );
+    }),
+    async () => revoked.stop(),
+  );
+  await revoked.start();
+  return revoked;
 }
 
 /** group_roles is JSON written only through the validated admin API; read it defensively. */

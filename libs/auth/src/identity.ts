@@ -38,7 +38,8 @@ export type AuthFailure =
   | 'unknown_person'
   | 'ambiguous_person'
   | 'email_domain_not_allowed'
-  | 'wrong_tenant';
+  | 'wrong_tenant'
+  | 'grant_revoked';
 
 export class AuthError extends Error {
   constructor(

@@ -43,3 +43,4 @@ export {
   type JwtResolverOptions,
   type PersonForClaim,
 } from './jwt-identity-resolver';
+export { RevokedGrants, type RevokedGrantStore } from './revoked-grants';

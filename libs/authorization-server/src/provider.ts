@@ -93,7 +93,9 @@ export async function createProvider(settings: ProviderSettings): Promise<Provid
     extraTokenClaims: async (_ctx, token) => {
       if (!('accountId' in token)) return undefined;
       const person = await personOf(token.accountId);
-      return person ? { email: person.email, tenant_id: person.tenantId } : undefined;
+      if (!person) return undefined;
+      // grant_id: the gateway refuses the token once its grant is revoked.
+      return { email: person.email, tenant_id: person.tenantId, grant_id: token.grantId };
     },
     pkce: { required: () => true },
     responseTypes: ['code'],

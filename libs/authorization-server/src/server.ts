@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Runtime } from '@gatehouse/app-kit';
+import { BusChannels } from '@gatehouse/bus';
+import { RedisRevokedGrantStore } from '@gatehouse/session-store';
 import { Federation } from './federation';
 import { IdJagVerifier } from './id-jag';
 import { registerIdJagGrant } from './id-jag-grant';
@@ -51,6 +53,17 @@ export async function startAuthorizationServer(
     prefix,
     repos,
     allowPrivateNetworks: config.UPSTREAM_ALLOW_PRIVATE_NETWORKS,
+  });
+  // A grant revoked (RFC 7009 revocation of its refresh token, reuse of a rotated one): its
+  // access tokens, stateless JWTs, are refused by every gateway replica from now on.
+  const revokedGrants = new RedisRevokedGrantStore(redis, prefix);
+  provider.on('grant.revoked', (_ctx, grantId: string) => {
+    revokedGrants
+      .revoke(grantId, config.AUTHORIZATION_SERVER_ACCESS_TOKEN_TTL_SECONDS + 60)
+      .then(() => runtime.bus.publish(BusChannels.oauthGrantRevoked, { grantId }))
+      .catch((error: unknown) =>
+        runtime.logger.error({ err: error, grantId }, 'could not announce a revoked grant'),
+      );
   });
   provider.on('server_error', (_ctx, error) =>
     runtime.logger.error({ err: error }, 'authorization server error'),

@@ -20,4 +20,6 @@ export const BusChannels = {
   sessionTerminated: 'session:terminated',
   /** A session's stored state changed (or it was deleted): replicas drop their cached copy. */
   sessionChanged: 'session:changed',
+  /** An OAuth grant of Gatehouse's authorization server was revoked (state: Redis keys). */
+  oauthGrantRevoked: 'auth:oauth-grant-revoked',
 } as const;

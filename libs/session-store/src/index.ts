@@ -12,6 +12,7 @@ export {
 } from './session';
 export { InMemorySessionStore } from './session-store.memory';
 export { RedisSessionStore } from './session-store.redis';
+export { RedisRevokedGrantStore } from './revoked-grant-store';
 export { connectRedis, type RedisConnection } from './redis-connection';
 export {
   CONCURRENCY_RETRY_MS,
