@@ -16,6 +16,8 @@ export interface Bus {
 export const BusChannels = {
   tokenInvalidated: 'auth:token-invalidated',
   tenantConfigChanged: 'config:tenant-changed',
+  /** Data the config snapshot holds changed without a cache to drop (a token was created). */
+  configSnapshotStale: 'config:snapshot-stale',
   approvalDecided: 'approval:decided',
   sessionTerminated: 'session:terminated',
   /** A session's stored state changed (or it was deleted): replicas drop their cached copy. */

@@ -156,6 +156,19 @@ export const configSchema = z.object({
     .describe(
       'Gateway: how long a replica serves a session from memory before reading Redis again (changes are announced to every replica at once; this bounds staleness if an announcement is lost). 0 reads Redis on every request.',
     ),
+  CONFIG_SNAPSHOT_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(900_000)
+    .describe(
+      'Gateway: when Postgres does not answer, a replica serves tokens, people, upstreams, policies, tool pins and limits from the snapshot in Redis (docs/reliability.md) if it was taken at most this long ago; past it, calls needing config get 503. 0 turns the fallback off.',
+    ),
+  CONFIG_SNAPSHOT_REFRESH_MS: positiveInt
+    .default(60_000)
+    .describe(
+      'Gateway: how often a tenant\'s Redis config snapshot is rewritten from Postgres even without a change (changes rewrite it at once); keep it well under CONFIG_SNAPSHOT_MAX_AGE_MS.',
+    ),
   SESSION_EVENT_LOG_MAX: positiveInt
     .default(1000)
     .describe(

@@ -48,3 +48,8 @@ export {
   type UpstreamEraRecord,
   type UpstreamEraStore,
 } from './upstream-eras';
+export {
+  RedisConfigSnapshotStore,
+  type ConfigSnapshotIndex,
+  type StoredConfigSnapshot,
+} from './config-snapshot.redis';

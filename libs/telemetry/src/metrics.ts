@@ -59,6 +59,11 @@ function createInstruments(provider: MeterProvider) {
     tokenCacheLookups: meter.createCounter('gatehouse.auth.token_cache.lookups', {
       description: 'Token lookups by result (hit or miss); hit ratio = hit / all',
     }),
+    configSnapshotServedAge: meter.createObservableGauge('gatehouse.config.snapshot.served_age', {
+      description:
+        'Age of the Redis config snapshot this replica served in the last 30 s because Postgres did not answer (0: served from Postgres); alert well before CONFIG_SNAPSHOT_MAX_AGE_MS',
+      unit: 's',
+    }),
     auditDeadLetters: meter.createCounter('gatehouse.audit.dead_letters', {
       description: 'Audit events moved to the dead-letter stream',
     }),

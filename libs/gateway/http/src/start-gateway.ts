@@ -19,6 +19,7 @@ import { registerMcpRoutes } from './mcp-routes';
 import { PolicyToolAccess } from './policy-tool-access';
 import { ToolPinning } from './tool-pinning';
 import { CachedSessionStore } from './session-cache';
+import { startConfigSnapshots } from './config-snapshot-wiring';
 import { CachedUpstreamDirectory } from './upstream-directory';
 import { TenantCallLimiter } from './tenant-call-limiter';
 import type { SessionStore } from '@gatehouse/session-store';
@@ -36,7 +37,10 @@ export async function startGateway(
   runtime: Runtime,
   options: GatewayStartOptions,
 ): Promise<HttpAppHandle> {
+  const snapshots = startConfigSnapshots(runtime);
+  runtime = snapshots.runtime;
   const { config, logger, repos, bus } = runtime;
+  await snapshots.start();
   const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
   await directory.listen(bus);
   const sessions =
@@ -138,7 +142,7 @@ export async function startGateway(
     checks: runtime.checks,
     // Tool calls go on from cached tokens, policies and upstreams while Postgres is away
     // (docs/reliability.md): a Postgres outage must not pull every replica out of rotation.
-    degradedChecks: ['postgres'],
+    degradedChecks: ['postgres', 'config-snapshot'],
     trustProxy: config.TRUST_PROXY,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     bodyLimit: config.MCP_MAX_BODY_BYTES,
@@ -183,6 +187,7 @@ export async function startGateway(
         toolAccess.stop(),
         sessions?.close(),
         limiter?.stop(),
+        snapshots.stop(),
       ]);
       if (limiterRedis && limiterRedis !== runtime.redis) await limiterRedis.quit();
       await upstreamClient.close();

@@ -17,3 +17,11 @@ export function publishTenantConfigChanged(
 ): Promise<void> {
   return runtime.bus.publish(BusChannels.tenantConfigChanged, { tenantId });
 }
+
+/** Gateways rewrite the tenant's config snapshot (a token or person was added: no cache to drop). */
+export function publishConfigSnapshotStale(
+  runtime: Pick<Runtime, 'bus'>,
+  tenantId: string,
+): Promise<void> {
+  return runtime.bus.publish(BusChannels.configSnapshotStale, { tenantId });
+}

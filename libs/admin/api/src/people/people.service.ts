@@ -5,7 +5,7 @@ import { ADMIN_RUNTIME } from '../admin-deps';
 import { recordAdminChange } from '../audit/record-admin-change';
 import type { Caller } from '../auth/admin-request';
 import { AdminError, notFound } from '../common/admin-error';
-import { publishTokenInvalidation } from '../common/bus-events';
+import { publishConfigSnapshotStale, publishTokenInvalidation } from '../common/bus-events';
 import { isUuid } from '../common/ids';
 import type { PageOf } from '../common/page-query';
 import type { CreatePersonDto, ListPeopleQuery, UpdatePersonDto } from './person.dto';
@@ -18,6 +18,7 @@ export class PeopleService {
   async create(caller: Caller, tenant: Tenant, input: CreatePersonDto): Promise<PersonView> {
     assertMayGrant(caller, input.roles);
     const person = personView(await this.runtime.repos.people.create(tenant.id, input));
+    await publishConfigSnapshotStale(this.runtime, tenant.id);
     await this.audit(caller, tenant, 'create', person.id, null, person);
     return person;
   }

@@ -7,7 +7,7 @@ import { recordAdminChange } from '../audit/record-admin-change';
 import type { Caller } from '../auth/admin-request';
 import { canGrantScope } from '../auth/admin-scope';
 import { AdminError, notFound } from '../common/admin-error';
-import { publishTokenInvalidation } from '../common/bus-events';
+import { publishConfigSnapshotStale, publishTokenInvalidation } from '../common/bus-events';
 import { isUuid } from '../common/ids';
 import type { PageOf, PageQuery } from '../common/page-query';
 import { PeopleService } from '../people/people.service';
@@ -101,6 +101,7 @@ export class TokensService {
       scopes,
       expiresAt: expiresAt ?? null,
     });
+    await publishConfigSnapshotStale(this.runtime, tenant.id);
     return { token: tokenView(token), secret };
   }
 

@@ -41,6 +41,11 @@ export class PersonRepository {
     );
   }
 
+  /** Every person of the tenant, disabled ones too (for the config snapshot). */
+  listAll(tenantId: string): Promise<Person[]> {
+    return this.prisma.person.findMany({ where: { tenantId }, orderBy: { id: 'asc' } });
+  }
+
   findById(tenantId: string, personId: string): Promise<Person | null> {
     return this.prisma.person.findFirst({ where: { tenantId, id: personId } });
   }

@@ -43,6 +43,11 @@ export class TokenRepository {
     return this.prisma.token.findUnique({ where: { hash } });
   }
 
+  /** Every token of the tenant, revoked and expired ones too (the config snapshot marks them). */
+  listForTenant(tenantId: string): Promise<Token[]> {
+    return this.prisma.token.findMany({ where: { tenantId }, orderBy: { id: 'asc' } });
+  }
+
   findById(tenantId: string, tokenId: string): Promise<Token | null> {
     return this.prisma.token.findFirst({ where: { tenantId, id: tokenId } });
   }
