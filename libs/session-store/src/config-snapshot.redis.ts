@@ -27,7 +27,7 @@ return 1
 
 /**
  * The data plane's config per tenant, kept in Redis so that a replica can serve when Postgres
- * does not answer (docs/decisions/0011). Versions come from one Redis counter per tenant,
+ * does not answer (docs/decisions/0012). Versions come from one Redis counter per tenant,
  * taken before the Postgres read, so "newer" means "read later" across every replica.
  */
 export class RedisConfigSnapshotStore {

@@ -10,7 +10,7 @@ import { waitFor } from './support/owned-process';
 
 /**
  * Issue 21 item 2: a replica started while Postgres is stopped serves from the config snapshot
- * in Redis (docs/decisions/0011): every token known before the outage, refusing one revoked
+ * in Redis (docs/decisions/0012): every token known before the outage, refusing one revoked
  * before it; past CONFIG_SNAPSHOT_MAX_AGE_MS it answers 503 saying why.
  */
 interface Row {

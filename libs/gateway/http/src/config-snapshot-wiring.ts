@@ -12,7 +12,7 @@ export interface ConfigSnapshots {
 }
 
 /**
- * The gateway's Postgres-outage snapshot (docs/decisions/0011): a writer keeping each tenant's
+ * The gateway's Postgres-outage snapshot (docs/decisions/0012): a writer keeping each tenant's
  * snapshot current in Redis, repositories reading it when Postgres does not answer, a
  * `config-snapshot` readiness check (degraded while a snapshot is served, naming its age) and
  * the `gatehouse.config.snapshot.served_age` gauge. Needs Redis and a non-zero max age.

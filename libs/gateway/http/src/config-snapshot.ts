@@ -13,7 +13,7 @@ import { z } from 'zod';
 /**
  * What the data plane needs to serve one tenant's calls, as Postgres stores it (upstream
  * credentials stay encrypted; tokens are hashes, revoked and expired ones included so that
- * the snapshot refuses them too). docs/decisions/0011.
+ * the snapshot refuses them too). docs/decisions/0012.
  */
 export interface TenantConfigSnapshot {
   v: 1;
