@@ -22,6 +22,7 @@ export class ConfigSnapshotFallback {
   private readonly parsed = new Map<string, { at: number; snapshot: TenantConfigSnapshot }>();
   /** Age (ms) of the snapshot served most recently, and when; undefined: none served. */
   private lastServed: { at: number; ageMs: number; tenantId: string } | undefined;
+  private lastWarnedAt = 0;
 
   constructor(
     private readonly store: RedisConfigSnapshotStore,
@@ -41,7 +42,11 @@ export class ConfigSnapshotFallback {
       return await read();
     } catch (error) {
       if (isQueryError(error)) throw error;
-      this.logger.warn({ err: error }, 'Postgres did not answer: reading the config snapshot');
+      // Once per 10 s: during an outage every cache miss comes here.
+      if (Date.now() - this.lastWarnedAt >= 10_000) {
+        this.lastWarnedAt = Date.now();
+        this.logger.warn({ err: error }, 'Postgres did not answer: reading the config snapshot');
+      }
       return fromSnapshot();
     }
   }
