@@ -23,7 +23,7 @@ import {
   startGatewayHarness,
   type GatewayHarness,
 } from '../apps/gateway-e2e/src/support/gateway-harness';
-import { TenantCallLimiter } from '../libs/gateway/http/src/tenant-call-limiter';
+import { TenantCallLimiter } from '../libs/gateway/adapters/src/tenant-call-limiter';
 import { connectClient } from '../apps/gateway-e2e/src/support/mcp-client';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 400);

@@ -3,7 +3,7 @@ import '@gatehouse/telemetry/preload';
 import { bootstrapIfEmpty, createRuntime, launch, type HttpAppHandle } from '@gatehouse/app-kit';
 import { startAdminApi } from '@gatehouse/admin-api';
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';
-import { createAuditSink, startGateway } from '@gatehouse/gateway-http';
+import { createAuditSink, startGateway } from '@gatehouse/gateway-adapters';
 import { applyStartupFile } from './startup-apply';
 import { printWelcome } from './welcome';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startAdminApi } from '@gatehouse/admin-api';
 import { createRuntime, type HttpAppHandle, type Runtime } from '@gatehouse/app-kit';
 import { loadConfig } from '@gatehouse/config';
-import { createAuditSink, startGateway, type ClosableAuditSink } from '@gatehouse/gateway-http';
+import { createAuditSink, startGateway, type ClosableAuditSink } from '@gatehouse/gateway-adapters';
 import { createLogger } from '@gatehouse/telemetry';
 
 /**

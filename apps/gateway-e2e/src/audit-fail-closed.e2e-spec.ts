@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createAuditSink } from '@gatehouse/gateway-http';
+import { createAuditSink } from '@gatehouse/gateway-adapters';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient } from './support/mcp-client';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';

@@ -1,5 +1,5 @@
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';
-import { createAuditSink, type ClosableAuditSink } from '@gatehouse/gateway-http';
+import { createAuditSink, type ClosableAuditSink } from '@gatehouse/gateway-adapters';
 import { connectClient } from './support/mcp-client';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 

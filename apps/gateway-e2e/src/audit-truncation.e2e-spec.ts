@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { toAuditEvent, TRUNCATION_MARK } from '@gatehouse/audit-contracts';
 import { auditStreamKeys } from '@gatehouse/audit-stream';
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';
-import { createAuditSink, type ClosableAuditSink } from '@gatehouse/gateway-http';
+import { createAuditSink, type ClosableAuditSink } from '@gatehouse/gateway-adapters';
 import { rawMcp, rawSession } from './support/raw-mcp';
 import { startGatewayHarness, type GatewayHarness } from './support/gateway-harness';
 

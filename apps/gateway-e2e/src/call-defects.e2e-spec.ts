@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { BusChannels } from '@gatehouse/bus';
-import { BusApprovalGate } from '@gatehouse/gateway-http';
+import { BusApprovalGate } from '@gatehouse/gateway-adapters';
 import type { GatewayAuditEvent } from '@gatehouse/gateway-core';
 import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';

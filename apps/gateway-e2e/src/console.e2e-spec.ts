@@ -8,7 +8,7 @@ import {
 import { startAuditService, type AuditServiceHandle } from '@gatehouse/audit-worker';
 import { loadConfig } from '@gatehouse/config';
 import { createTestDatabase, type TestDatabase } from '@gatehouse/data-access';
-import { createAuditSink, startGateway, type ClosableAuditSink } from '@gatehouse/gateway-http';
+import { createAuditSink, startGateway, type ClosableAuditSink } from '@gatehouse/gateway-adapters';
 import { createLogger } from '@gatehouse/telemetry';
 import { startFixtureUpstream, type FixtureUpstream } from '@gatehouse/testing';
 import { randomUUID } from 'node:crypto';

@@ -2,7 +2,7 @@
 import '@gatehouse/telemetry/preload';
 import { createRuntime, launch } from '@gatehouse/app-kit';
 import { portFor } from '@gatehouse/config';
-import { createAuditSink, startGateway } from '@gatehouse/gateway-http';
+import { createAuditSink, startGateway } from '@gatehouse/gateway-adapters';
 
 void launch('gateway', 'gateway', async ({ config, logger, version }) => {
   const runtime = await createRuntime(config, 'distributed', logger, 'gateway');

@@ -8,7 +8,7 @@ import {
   type Tenant,
   type TestDatabase,
 } from '@gatehouse/data-access';
-import { startGateway } from '@gatehouse/gateway-http';
+import { startGateway } from '@gatehouse/gateway-adapters';
 import { createLogger } from '@gatehouse/telemetry';
 import {
   startFixtureUpstream,

@@ -48,7 +48,7 @@ it('writes each batch in a CONSUMER span of its own trace, linked to the gateway
     slug: `t-${randomUUID().slice(0, 8)}`,
     name: 'Tenant',
   });
-  // As the gateway wires it (libs/gateway/http/src/audit-sink.ts): ids of the active span.
+  // As the gateway wires it (libs/gateway/adapters/src/audit-sink.ts): ids of the active span.
   const sink = new RedisStreamAuditSink(REDIS_URL, {
     prefix,
     timeoutMs: 2000,

@@ -1,4 +1,4 @@
-// Public API of gateway-core: what the Nest wiring (gateway-http), the apps and the tests use.
+// Public API of gateway-core: what the Nest wiring (gateway-adapters), the apps and the tests use.
 export { MCP_SCOPE } from './bearer-challenge';
 export { GatewayHttpError } from './gateway-error';
 export { accepts, header, type McpHttpRequest, type McpHttpResponse } from './http-types';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What an upstream's credentials decrypt to. The same shape as the gateway's
- * UpstreamCredentialsSchema (libs/gateway/http/src/upstream-directory.ts), which admin code may
+ * UpstreamCredentialsSchema (libs/gateway/adapters/src/upstream-directory.ts), which admin code may
  * not import across scopes; keep the two equal until the schema moves to a shared lib.
  */
 export const UpstreamCredentialsDto = z.strictObject({

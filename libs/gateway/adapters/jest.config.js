@@ -1,5 +1,5 @@
 module.exports = {
-  displayName: 'gateway-http',
+  displayName: 'gateway-adapters',
   preset: '../../../jest.preset.js',
   rootDir: __dirname,
 };
