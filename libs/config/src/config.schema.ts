@@ -52,6 +52,17 @@ const trustProxy = z
     return entries;
   });
 
+/** Comma-separated host:port list (Redis Cluster seeds, Sentinels). */
+const hostPortList = csv.superRefine((entries, ctx) => {
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one host:port' });
+  const bad = entries.filter(
+    (entry) => !/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(entry),
+  );
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `expected host:port entries, got ${bad.join(', ')}` });
+  }
+});
+
 const redisUrl = z
   .string()
   .url()
@@ -102,6 +113,43 @@ export const configSchema = z.object({
     .describe(
       'Redis for the rate-limit, concurrency and quota counters (default: REDIS_URL). A separate one keeps limiter load and outages apart from sessions; each tenant chooses in its limits whether calls go on (fail open) or are refused while it does not answer.',
     ),
+  REDIS_CLUSTER_NODES: hostPortList
+    .optional()
+    .describe(
+      'Redis Cluster seed nodes, comma-separated host:port (instead of REDIS_URL; served by ioredis Cluster).',
+    ),
+  REDIS_SENTINELS: hostPortList
+    .optional()
+    .describe(
+      'Redis Sentinels, comma-separated host:port (instead of REDIS_URL; needs REDIS_SENTINEL_MASTER).',
+    ),
+  REDIS_SENTINEL_MASTER: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .optional()
+    .describe('Name of the master the Sentinels monitor (with REDIS_SENTINELS).'),
+  REDIS_USERNAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Redis ACL user for cluster and Sentinel topologies (REDIS_URL carries its own).'),
+  REDIS_PASSWORD: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Redis AUTH password for cluster and Sentinel topologies (REDIS_URL carries its own).',
+    ),
+  REDIS_TLS: bool
+    .default(false)
+    .describe(
+      'TLS to Redis for cluster and Sentinel topologies (a rediss:// REDIS_URL implies it).',
+    ),
+  REDIS_TLS_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('PEM file of the CA that signed the Redis server certificates (implies TLS).'),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_" and "-" only')

@@ -1,2 +1,10 @@
 export { configSchema, type GatehouseConfig } from './config.schema';
 export { ConfigError, describeConfig, loadConfig, portFor, type AppRole } from './load-config';
+export {
+  hasRedis,
+  redisTopology,
+  redisTopologyProblems,
+  type HostPort,
+  type RedisAuth,
+  type RedisTopology,
+} from './redis-topology';

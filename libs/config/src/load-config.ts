@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configSchema, type GatehouseConfig } from './config.schema';
+import { hasRedis, redisTopologyProblems } from './redis-topology';
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -40,7 +41,7 @@ export function loadConfig(
   }
   const config = parsed.data;
   if (role !== 'embedded') {
-    if (!config.REDIS_URL && role !== 'admin-api') {
+    if (!hasRedis(config) && role !== 'admin-api') {
       problems.push('REDIS_URL: required (for example redis://127.0.0.1:6379)');
     }
     if (!config.DATABASE_URL) {
@@ -49,6 +50,7 @@ export function loadConfig(
       );
     }
   }
+  problems.push(...redisTopologyProblems(config));
   if (config.NODE_ENV === 'production' && !config.GATEHOUSE_ENCRYPTION_KEY) {
     problems.push('GATEHOUSE_ENCRYPTION_KEY: required in production (openssl rand -base64 32)');
   }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { failFastOptions } from './redis-client-factory';
 
 export type RedisConnection = Redis;
 
@@ -7,12 +8,5 @@ export type RedisConnection = Redis;
  * a request answers 503 within a second instead of hanging, and readiness reports the outage.
  */
 export function connectRedis(url: string, name: string): Redis {
-  return new Redis(url, {
-    connectionName: name,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 5000,
-    enableOfflineQueue: true,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+  return new Redis(url, failFastOptions(name));
 }
