@@ -1,6 +1,6 @@
 import { SecretBox } from '@gatehouse/auth';
 import { InMemoryBus, RedisBus, type Bus } from '@gatehouse/bus';
-import type { GatehouseConfig } from '@gatehouse/config';
+import { createRedisClient, redisTopology, type GatehouseConfig } from '@gatehouse/config';
 import {
   createPrismaClient,
   createRepositories,
@@ -9,7 +9,6 @@ import {
   type Repositories,
 } from '@gatehouse/data-access';
 import {
-  connectRedis,
   InMemorySessionEventLog,
   InMemoryUpstreamEraStore,
   RedisUpstreamEraStore,
@@ -82,7 +81,8 @@ export async function createRuntime(
   let sessions: SessionStore;
   let events: SessionEventLog;
   let eras: UpstreamEraStore;
-  if (mode === 'embedded' || !config.REDIS_URL) {
+  const topology = redisTopology(config);
+  if (mode === 'embedded' || !topology) {
     bus = new InMemoryBus();
     sessions = new InMemorySessionStore();
     eras = new InMemoryUpstreamEraStore();
@@ -91,12 +91,12 @@ export async function createRuntime(
       config.SESSION_EVENT_LOG_MAX_BYTES,
     );
   } else {
-    const connection = connectRedis(config.REDIS_URL, service);
+    const connection = createRedisClient(topology, service);
     connection.on('error', (error: Error) =>
       logger.warn({ err: error.message }, 'redis connection problem'),
     );
     redis = connection;
-    bus = new RedisBus(config.REDIS_URL, config.REDIS_KEY_PREFIX, {}, (error, channel) =>
+    bus = new RedisBus(topology, config.REDIS_KEY_PREFIX, {}, (error, channel) =>
       logger.warn({ err: error, channel }, 'bad bus message'),
     );
     sessions = new RedisSessionStore(connection, config.REDIS_KEY_PREFIX);

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTopology } from '@gatehouse/config';
+import type { RedisOptions } from 'ioredis';
 import type { Bus, BusHandler } from './bus';
 
 /**
@@ -6,18 +7,20 @@ import type { Bus, BusHandler } from './bus';
  * holds two: one to publish, one to listen. Channels get the installation's key prefix.
  */
 export class RedisBus implements Bus {
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly handlers = new Map<string, Set<BusHandler>>();
 
   constructor(
-    url: string,
+    target: string | RedisTopology,
     private readonly prefix: string,
     options: RedisOptions = {},
     private readonly onError: (error: unknown, channel: string) => void = () => undefined,
   ) {
-    this.publisher = new Redis(url, { lazyConnect: false, ...options });
-    this.subscriber = new Redis(url, { lazyConnect: false, ...options });
+    const topology: RedisTopology =
+      typeof target === 'string' ? { kind: 'standalone', url: target } : target;
+    this.publisher = createRedisClient(topology, 'bus-pub', { lazyConnect: false, ...options });
+    this.subscriber = createRedisClient(topology, 'bus-sub', { lazyConnect: false, ...options });
     this.subscriber.on('message', (fullChannel: string, payload: string) => {
       const channel = fullChannel.slice(this.prefix.length);
       const set = this.handlers.get(channel);

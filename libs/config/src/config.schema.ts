@@ -215,7 +215,7 @@ export const configSchema = z.object({
   CONFIG_SNAPSHOT_REFRESH_MS: positiveInt
     .default(60_000)
     .describe(
-      'Gateway: how often a tenant\'s Redis config snapshot is rewritten from Postgres even without a change (changes rewrite it at once); keep it well under CONFIG_SNAPSHOT_MAX_AGE_MS.',
+      "Gateway: how often a tenant's Redis config snapshot is rewritten from Postgres even without a change (changes rewrite it at once); keep it well under CONFIG_SNAPSHOT_MAX_AGE_MS.",
     ),
   SESSION_EVENT_LOG_MAX: positiveInt
     .default(1000)

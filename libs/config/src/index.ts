@@ -8,3 +8,4 @@ export {
   type RedisAuth,
   type RedisTopology,
 } from './redis-topology';
+export { asTopology, createRedisClient, failFastOptions, type RedisClient } from './redis-client';

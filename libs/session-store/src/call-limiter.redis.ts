@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 
 /** One counter a call must pass, as the Redis limiter sees it (see LimitPlan in policy). */
 export type CounterCheck =
@@ -62,9 +62,9 @@ return {1}
 
 type AdmitReply = [0, number, number] | [1];
 
-interface LimiterRedis extends Redis {
+type LimiterRedis = RedisConnection & {
   gatehouseAdmitCall(...args: (string | number)[]): Promise<AdmitReply>;
-}
+};
 
 /**
  * The cluster-wide counters of rate limits, concurrency limits and quotas, in Redis under
@@ -75,7 +75,7 @@ export class RedisCallLimiter {
   private readonly redis: LimiterRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly prefix: string,
   ) {
     redis.defineCommand('gatehouseAdmitCall', { lua: ADMIT });

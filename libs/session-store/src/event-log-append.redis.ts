@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisConnection as Redis } from './redis-connection';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

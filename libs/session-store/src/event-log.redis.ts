@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { Bus } from '@gatehouse/bus';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import {
@@ -36,7 +36,7 @@ function compareEntryIds(a: string, b: string): number {
  */
 export class RedisSessionEventLog implements SessionEventLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly bus: Bus,
     private readonly prefix: string,
     private readonly maxEvents: number,

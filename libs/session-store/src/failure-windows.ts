@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 
 /** Failures counted in a key's current fixed window, and the milliseconds until it ends. */
 export interface FailureWindow {
@@ -34,7 +34,7 @@ return {failures, redis.call('PTTL', KEYS[1])}`;
 
 export class RedisFailureWindows implements FailureWindows {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

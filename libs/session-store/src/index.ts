@@ -14,7 +14,7 @@ export { InMemorySessionStore } from './session-store.memory';
 export { RedisSessionStore } from './session-store.redis';
 export { RedisRevokedGrantStore } from './revoked-grant-store';
 export { connectRedis, type RedisConnection } from './redis-connection';
-export { createRedisClient, failFastOptions, type RedisClient } from './redis-client-factory';
+export { createRedisClient, failFastOptions, type RedisClient } from '@gatehouse/config';
 export {
   CONCURRENCY_RETRY_MS,
   RedisCallLimiter,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 
 /**
  * A change to the in-flight call table that rides along with an event-log append, in the same
@@ -60,7 +60,7 @@ return 1
 
 export class RedisInflightCallStore implements InflightCallStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

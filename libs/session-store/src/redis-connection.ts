@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import { failFastOptions } from './redis-client-factory';
+import { type Cluster, Redis } from 'ioredis';
+import { failFastOptions } from '@gatehouse/config';
 
-export type RedisConnection = Redis;
+export type RedisConnection = Redis | Cluster;
 
 /**
  * A Redis connection that fails fast when Redis is gone: commands are not queued for ever, so

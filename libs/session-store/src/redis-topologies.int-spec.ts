@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { redisTopology } from '@gatehouse/config';
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, type RedisClient } from './redis-client-factory';
+import { createRedisClient, type RedisClient } from '@gatehouse/config';
 import { type RedisServers, startRedisCluster, startRedisSentinel } from './testing/redis-servers';
 
 jest.setTimeout(180_000);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import {
   SESSION_NAMESPACES,
   summarise,
@@ -22,7 +22,7 @@ const INDEX_SKEW_SECONDS = 60;
  */
 export class RedisSessionStore implements SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 
@@ -57,7 +57,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<SessionWithUpstreams | null> {
-    const fields = await this.redis.hgetall(this.key(id));
+    const fields: Record<string, string> = await this.redis.hgetall(this.key(id));
     const meta = fields[META];
     if (!meta) return null;
     const record = JSON.parse(meta) as SessionRecord;

@@ -1,4 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import {
+  asTopology,
+  createRedisClient,
+  type RedisClient,
+  type RedisTopology,
+} from '@gatehouse/config';
+import type { RedisOptions } from 'ioredis';
 import {
   auditStreamKeys,
   compareStreamIds,
@@ -43,15 +49,17 @@ export class AuditStreamConsumer {
   readonly keys: AuditStreamKeys;
   readonly group: string;
   readonly consumer: string;
-  private readonly reader: Redis;
-  private readonly commands: Redis;
+  private readonly reader: RedisClient;
+  private readonly commands: RedisClient;
 
-  constructor(url: string, options: AuditStreamConsumerOptions) {
+  constructor(target: string | RedisTopology, options: AuditStreamConsumerOptions) {
     this.keys = auditStreamKeys(options.prefix);
     this.group = options.group ?? DEFAULT_CONSUMER_GROUP;
     this.consumer = options.consumer;
-    this.reader = new Redis(url, { maxRetriesPerRequest: 2, ...options.redisOptions });
-    this.commands = new Redis(url, { maxRetriesPerRequest: 2, ...options.redisOptions });
+    const topology = asTopology(target);
+    const settings = { maxRetriesPerRequest: 2, ...options.redisOptions };
+    this.reader = createRedisClient(topology, 'audit-reader', settings);
+    this.commands = createRedisClient(topology, 'audit-commands', settings);
     // Failures reach the worker through rejected commands; keep 'error' events from crashing.
     this.reader.on('error', () => undefined);
     this.commands.on('error', () => undefined);

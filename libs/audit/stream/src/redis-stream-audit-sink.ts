@@ -1,4 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import {
+  asTopology,
+  createRedisClient,
+  type RedisClient,
+  type RedisTopology,
+} from '@gatehouse/config';
+import type { RedisOptions } from 'ioredis';
 import type { AuditSourceEvent } from '@gatehouse/audit-contracts';
 import { buildAuditEvent, type AuditSinkOptions } from './audit-event-builder';
 import { AuditStreamError } from './audit-stream.errors';
@@ -41,18 +47,21 @@ interface PendingEvent {
  * A timed-out XADD may still have reached Redis: the event can then exist for a refused call.
  */
 export class RedisStreamAuditSink {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly key: string;
   private closed = false;
   private pending: PendingEvent[] = [];
 
   constructor(
-    url: string,
+    target: string | RedisTopology,
     private readonly options: RedisStreamAuditSinkOptions,
   ) {
     const timeoutMs = options.timeoutMs ?? 1000;
     this.key = auditStreamKeys(options.prefix).stream;
-    this.redis = new Redis(url, { ...failFastRedisOptions(timeoutMs), ...options.redisOptions });
+    this.redis = createRedisClient(asTopology(target), 'audit-sink', {
+      ...failFastRedisOptions(timeoutMs),
+      ...options.redisOptions,
+    });
     // Errors surface through record(); an unhandled 'error' event would crash the process.
     this.redis.on('error', () => undefined);
   }

@@ -1,9 +1,10 @@
+import type { RedisTopology } from '@gatehouse/config';
 import type { AuditBatchStore } from '@gatehouse/audit-stream';
 import type { Repositories } from '@gatehouse/data-access';
 import type { Logger } from '@gatehouse/telemetry';
 
 export interface AuditWorkerOptions {
-  redisUrl: string;
+  redisUrl: string | RedisTopology;
   /** REDIS_KEY_PREFIX. */
   prefix: string;
   repositories: Pick<Repositories, 'auditEvents' | 'tenants'>;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { redisTopology } from '@gatehouse/config';
 import { startHttpApp, type HttpAppHandle, type Runtime } from '@gatehouse/app-kit';
 import { recordsetAuditStore } from '@gatehouse/audit-stream';
 import { AuditWorker } from './audit-worker';
@@ -23,9 +24,11 @@ export async function startAuditService(
   options: { host: string; port: number },
 ): Promise<AuditServiceHandle> {
   const { config, logger } = runtime;
-  if (!config.REDIS_URL) throw new Error('REDIS_URL is required for the audit-service');
+  const topology = redisTopology(config);
+  if (!topology)
+    throw new Error('REDIS_URL (or a cluster / Sentinel) is required for the audit-service');
   const worker = new AuditWorker({
-    redisUrl: config.REDIS_URL,
+    redisUrl: topology,
     prefix: config.REDIS_KEY_PREFIX,
     repositories: runtime.repos,
     // One INSERT ... SELECT FROM jsonb_to_recordset per batch: ~20x Prisma createMany (docs/benchmarks.md).

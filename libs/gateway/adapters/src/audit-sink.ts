@@ -1,6 +1,7 @@
 import type { Runtime } from '@gatehouse/app-kit';
 import type { ArgumentPolicy } from '@gatehouse/audit-contracts';
 import { InProcessAuditSink, RedisStreamAuditSink } from '@gatehouse/audit-stream';
+import { redisTopology } from '@gatehouse/config';
 import type { TenantSettings } from '@gatehouse/data-access';
 import type { AuditSink } from '@gatehouse/gateway-core';
 import { activeTraceIds } from '@gatehouse/telemetry';
@@ -35,9 +36,10 @@ export function createAuditSink(runtime: Runtime, auditRedisUrl?: string): Closa
       maxBytes: settings.auditArgumentsMaxBytes ?? 8192,
     };
   };
+  const topology = redisTopology(runtime.config);
   const sink =
-    runtime.mode === 'distributed' && runtime.config.REDIS_URL
-      ? new RedisStreamAuditSink(auditRedisUrl ?? runtime.config.REDIS_URL, {
+    runtime.mode === 'distributed' && topology
+      ? new RedisStreamAuditSink(auditRedisUrl ?? topology, {
           prefix: runtime.config.REDIS_KEY_PREFIX,
           argumentPolicy,
           traceContext: activeTraceIds,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RedisTopology } from '@gatehouse/config';
+import type { RedisTopology } from './redis-topology';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /** A client of any topology: ioredis' own Redis (standalone, Sentinel) or Cluster. */
@@ -63,4 +63,9 @@ export function createRedisClient(
     enableOfflineQueue: options.enableOfflineQueue ?? true,
     ...(tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
   });
+}
+
+/** A URL is the standalone topology; callers that predate topologies pass one. */
+export function asTopology(target: string | RedisTopology): RedisTopology {
+  return typeof target === 'string' ? { kind: 'standalone', url: target } : target;
 }
