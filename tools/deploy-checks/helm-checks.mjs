@@ -90,6 +90,7 @@ const notInConfigMap = {
   GATEHOUSE_ENCRYPTION_KEY: 'Secret',
   GATEHOUSE_BOOTSTRAP_ADMIN_TOKEN: 'Secret',
   LIMITS_REDIS_URL: 'Secret (optional key)',
+  REDIS_PASSWORD: 'Secret (optional key, with config.redis)',
 };
 
 /** Credentials the Secret would add to the ConfigMap's variables, for parsing them with loadConfig. */
@@ -106,7 +107,10 @@ const secretEnv = {
 function appConfigProblems(file, data, loadConfig) {
   let config;
   try {
-    config = loadConfig({ ...data, ...secretEnv }, 'gateway');
+    // A cluster or Sentinel topology replaces the Secret's REDIS_URL.
+    const { REDIS_URL, ...withoutUrl } = secretEnv;
+    const topology = data.REDIS_CLUSTER_NODES || data.REDIS_SENTINELS;
+    config = loadConfig({ ...data, ...(topology ? withoutUrl : { ...withoutUrl, REDIS_URL }) }, 'gateway');
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];
   }
@@ -146,6 +150,25 @@ const expectations = {
     !JSON.stringify(find(docs, 'Deployment')).includes('"database-url"') && 'custom key names not used',
     !find(docs, 'Deployment')[0]?.spec?.template?.spec?.containers?.[0]?.image?.includes('@sha256:') && 'digest not used',
   ],
+  'redis-cluster-values.yaml': (docs) => {
+    const data = find(docs, 'ConfigMap')[0]?.data ?? {};
+    const secret = find(docs, 'Secret')[0]?.data ?? {};
+    return [
+      data.REDIS_CLUSTER_NODES !== 'redis-0.example.internal:6379,redis-1.example.internal:6379' && 'REDIS_CLUSTER_NODES not rendered',
+      data.REDIS_TLS !== 'true' && 'REDIS_TLS not true',
+      data.REDIS_USERNAME !== 'gatehouse' && 'REDIS_USERNAME not rendered',
+      !secret.REDIS_PASSWORD && 'REDIS_PASSWORD not in the Secret',
+      Buffer.from(secret.REDIS_URL ?? '', 'base64').toString() !== '' && 'REDIS_URL must be empty with a cluster',
+    ];
+  },
+  'redis-sentinel-values.yaml': (docs) => {
+    const data = find(docs, 'ConfigMap')[0]?.data ?? {};
+    return [
+      data.REDIS_SENTINELS !== 'sentinel-0.example.internal:26379,sentinel-1.example.internal:26379' && 'REDIS_SENTINELS not rendered',
+      data.REDIS_SENTINEL_MASTER !== 'gatehouse' && 'REDIS_SENTINEL_MASTER not rendered',
+      'REDIS_CLUSTER_NODES' in data && 'REDIS_CLUSTER_NODES rendered for Sentinels',
+    ];
+  },
   'hpa-off-values.yaml': (docs) => [
     find(docs, 'HorizontalPodAutoscaler').length !== 0 && 'HPA rendered although disabled',
     find(docs, 'Deployment', 'gateway')[0]?.spec?.replicas !== 3 && 'gateway replicas not 3',
