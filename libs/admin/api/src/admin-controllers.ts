@@ -20,6 +20,8 @@ import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
 import { ToolsController } from './tools/tools.controller';
 import { ToolsService } from './tools/tools.service';
+import { UpstreamCredentialsController } from './upstream-credentials/upstream-credentials.controller';
+import { UpstreamCredentialsService } from './upstream-credentials/upstream-credentials.service';
 import { UpstreamsController } from './upstreams/upstreams.controller';
 import { UpstreamsService } from './upstreams/upstreams.service';
 
@@ -34,6 +36,7 @@ export const ADMIN_CONTROLLERS: readonly Type[] = [
   TokensController,
   UpstreamsController,
   IdentityProvidersController,
+  UpstreamCredentialsController,
   SessionsController,
   PoliciesController,
   LimitsController,
@@ -48,6 +51,7 @@ export const ADMIN_SERVICES: readonly Provider[] = [
   TokensService,
   UpstreamsService,
   IdentityProvidersService,
+  UpstreamCredentialsService,
   SessionsService,
   PoliciesService,
   PolicySimulationService,

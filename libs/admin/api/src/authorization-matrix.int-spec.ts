@@ -59,6 +59,28 @@ async function freshUpstream(env: AdminTestEnv, w: MatrixWorld): Promise<string>
   ).id;
 }
 
+/** A per-person-secret upstream; `withCredential` stores the member's own credential for it. */
+async function freshPersonalUpstream(
+  env: AdminTestEnv,
+  w: MatrixWorld,
+  withCredential = false,
+): Promise<string> {
+  const slug = `pp-${unique()}`;
+  const upstream = await env.runtime.repos.upstreams.create(w.tenant.id, {
+    slug,
+    name: slug,
+    url: 'https://93.184.215.14/mcp',
+    authMode: 'per_person_secret',
+  });
+  if (withCredential) {
+    await env.runtime.repos.upstreamCredentials.set(w.tenant.id, upstream.id, w.member.id, {
+      secret: env.runtime.secrets.seal(JSON.stringify({ bearerToken: 'matrix-secret' })),
+      prefix: 'matr…',
+    });
+  }
+  return upstream.id;
+}
+
 async function freshSession(env: AdminTestEnv, w: MatrixWorld): Promise<string> {
   const id = `s-${randomBytes(16).toString('base64url')}`;
   await env.runtime.sessions.create(
@@ -197,6 +219,19 @@ const FIXTURES: Record<string, Fixture> = {
   }),
   'DELETE /api/v1/tenants/:t/identity-providers/:idpId': async (env, w) => ({
     path: `${base(w)}/identity-providers/${await freshIdp(env, w)}`,
+  }),
+  'GET /api/v1/tenants/:t/people/:p/upstream-credentials': async (_, w) => ({
+    path: `${base(w)}/people/${w.member.id}/upstream-credentials`,
+  }),
+  'GET /api/v1/tenants/:t/people/:p/upstream-credentials/:upstreamId': async (env, w) => ({
+    path: `${base(w)}/people/${w.member.id}/upstream-credentials/${await freshPersonalUpstream(env, w, true)}`,
+  }),
+  'PUT /api/v1/tenants/:t/people/:p/upstream-credentials/:upstreamId': async (env, w) => ({
+    path: `${base(w)}/people/${w.member.id}/upstream-credentials/${await freshPersonalUpstream(env, w)}`,
+    body: { bearerToken: 'a-personal-token' },
+  }),
+  'DELETE /api/v1/tenants/:t/people/:p/upstream-credentials/:upstreamId': async (env, w) => ({
+    path: `${base(w)}/people/${w.member.id}/upstream-credentials/${await freshPersonalUpstream(env, w, true)}`,
   }),
   'GET /api/v1/tenants/:t/sessions': async (_, w) => ({ path: `${base(w)}/sessions` }),
   'DELETE /api/v1/tenants/:t/sessions/:sessionId': async (env, w) => ({

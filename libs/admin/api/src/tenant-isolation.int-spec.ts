@@ -25,6 +25,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/tenants/:t/approvals/:id/deny': {},
   'PUT /api/v1/tenants/:t/tools/:upstreamId/:toolName/risk': { risk: 'read_only' },
   'PUT /api/v1/tenants/:t/limits': { rules: [] },
+  'PUT /api/v1/tenants/:t/people/:p/upstream-credentials/:upstreamId': { bearerToken: 'x' },
 };
 
 /** Routes naming a resource by id: with tenant A in the path, B's id must still be not found. */

@@ -45,6 +45,7 @@ export type {
   ToolPin,
   Upstream,
   IdentityProvider,
+  UpstreamCredential,
 } from './generated/prisma/client';
 export {
   ApprovalStatus,
@@ -54,5 +55,6 @@ export {
   PolicyEffect,
   TenantStatus,
   ToolPinStatus,
+  UpstreamAuthMode,
 } from './generated/prisma/enums';
 export type { JsonValue, InputJsonValue } from './generated/prisma/internal/prismaNamespace';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What an upstream's credentials decrypt to. The same shape as the gateway's
- * UpstreamCredentialsSchema (libs/gateway/adapters/src/upstream-directory.ts), which admin code may
+ * UpstreamCredentialsSchema (libs/gateway/adapters/src/upstream-credentials.ts), which admin code may
  * not import across scopes; keep the two equal until the schema moves to a shared lib.
  */
 export const UpstreamCredentialsDto = z.strictObject({
@@ -10,6 +10,22 @@ export const UpstreamCredentialsDto = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
 });
 export type UpstreamCredentialsDto = z.output<typeof UpstreamCredentialsDto>;
+
+/**
+ * How the gateway authenticates to the upstream: `none`; `shared` (the upstream's `credentials`,
+ * the same for everyone); `per-person-secret` (each person stores their own through
+ * `/people/:p/upstream-credentials/:upstreamId`); `oauth` (reserved: refused until the OAuth
+ * client side exists).
+ */
+export const UpstreamAuthModeDto = z.enum(['none', 'shared', 'per-person-secret', 'oauth']);
+export type UpstreamAuthModeDto = z.output<typeof UpstreamAuthModeDto>;
+
+/** A person's own credential for a per-person-secret upstream: a bearer token or header values. */
+export const PersonalCredentialDto = UpstreamCredentialsDto.refine(
+  (c) => c.bearerToken !== undefined || Object.keys(c.headers ?? {}).length > 0,
+  { message: 'give bearerToken or at least one header' },
+);
+export type PersonalCredentialDto = z.output<typeof PersonalCredentialDto>;
 
 /** Also the gateway's tool-name prefix (`<slug>__<tool>`): 1-40 of [a-z0-9-]. */
 export const UpstreamSlug = z
@@ -24,6 +40,7 @@ const Fields = {
   name: z.string().trim().min(1).max(200),
   url: z.string().min(1).max(2048),
   enabled: z.boolean(),
+  authMode: UpstreamAuthModeDto,
   /** Stored encrypted, never returned; null removes them. */
   credentials: UpstreamCredentialsDto.nullable(),
   annotationsTrusted: z.boolean(),
@@ -35,6 +52,7 @@ export const CreateUpstreamDto = z.strictObject({
   name: Fields.name,
   url: Fields.url,
   enabled: Fields.enabled.default(true),
+  authMode: Fields.authMode.optional(),
   credentials: Fields.credentials.optional(),
   annotationsTrusted: Fields.annotationsTrusted.optional(),
   timeoutMs: Fields.timeoutMs.optional(),
@@ -46,6 +64,7 @@ export const UpdateUpstreamDto = z.strictObject({
   name: Fields.name.optional(),
   url: Fields.url.optional(),
   enabled: Fields.enabled.optional(),
+  authMode: Fields.authMode.optional(),
   credentials: Fields.credentials.optional(),
   annotationsTrusted: Fields.annotationsTrusted.optional(),
   timeoutMs: Fields.timeoutMs.optional(),

@@ -1,5 +1,7 @@
 import type { Upstream } from '@gatehouse/data-access';
 import type { UpstreamEraRecord } from '@gatehouse/session-store';
+import { apiAuthMode } from './upstream-auth-mode';
+import type { UpstreamAuthModeDto } from './upstream.dto';
 
 /**
  * What the gateway last learnt about the upstream's protocol: the era it detected (`modern`
@@ -22,6 +24,7 @@ export interface UpstreamView {
   name: string;
   url: string;
   enabled: boolean;
+  authMode: UpstreamAuthModeDto;
   hasCredentials: boolean;
   annotationsTrusted: boolean;
   timeoutMs: number | null;
@@ -38,6 +41,7 @@ export function upstreamView(upstream: Upstream, era?: UpstreamEraRecord): Upstr
     name: upstream.name,
     url: upstream.url,
     enabled: upstream.enabled,
+    authMode: apiAuthMode(upstream.authMode),
     hasCredentials: upstream.credentials !== null,
     annotationsTrusted: upstream.annotationsTrusted,
     timeoutMs: upstream.timeoutMs,

@@ -9,6 +9,12 @@ import { publishTenantConfigChanged } from '../common/bus-events';
 import { isUuid } from '../common/ids';
 import type { PageOf, PageQuery } from '../common/page-query';
 import type { CreateUpstreamDto, UpdateUpstreamDto, UpstreamCredentialsDto } from './upstream.dto';
+import {
+  apiAuthMode,
+  checkAuthMode,
+  hasSharedCredentials,
+  storedAuthMode,
+} from './upstream-auth-mode';
 import { checkUpstreamUrl } from './upstream-url-policy';
 import { upstreamView, type UpstreamView } from './upstream.view';
 
@@ -18,9 +24,11 @@ export class UpstreamsService {
 
   async create(caller: Caller, tenant: Tenant, input: CreateUpstreamDto): Promise<UpstreamView> {
     await this.checkUrl(input.url);
-    const { credentials, ...fields } = input;
+    const { credentials, authMode = 'shared', ...fields } = input;
+    checkAuthMode(authMode, Boolean(credentials));
     const created = await this.runtime.repos.upstreams.create(tenant.id, {
       ...fields,
+      authMode: storedAuthMode(authMode),
       credentials: this.seal(credentials),
     });
     await this.changed(caller, tenant, 'create', null, created);
@@ -51,9 +59,14 @@ export class UpstreamsService {
   ): Promise<UpstreamView> {
     const before = await this.find(tenant, upstreamId);
     if (input.url !== undefined) await this.checkUrl(input.url);
-    const { credentials, ...fields } = input;
+    const { credentials, authMode, ...fields } = input;
+    checkAuthMode(
+      authMode ?? apiAuthMode(before.authMode),
+      credentials === undefined ? hasSharedCredentials(before) : Boolean(credentials),
+    );
     const updated = await this.runtime.repos.upstreams.update(tenant.id, upstreamId, {
       ...fields,
+      ...(authMode === undefined ? {} : { authMode: storedAuthMode(authMode) }),
       ...(credentials === undefined ? {} : { credentials: this.seal(credentials) }),
     });
     if (!updated) throw notFound('upstream');

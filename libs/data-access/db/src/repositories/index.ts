@@ -8,6 +8,7 @@ import { PolicyRepository } from './policy.repository';
 import { TenantRepository } from './tenant.repository';
 import { TokenRepository } from './token.repository';
 import { ToolPinRepository } from './tool-pin.repository';
+import { UpstreamCredentialRepository } from './upstream-credential.repository';
 import { UpstreamRepository } from './upstream.repository';
 
 export interface Repositories {
@@ -15,6 +16,7 @@ export interface Repositories {
   people: PersonRepository;
   tokens: TokenRepository;
   upstreams: UpstreamRepository;
+  upstreamCredentials: UpstreamCredentialRepository;
   policies: PolicyRepository;
   approvals: ApprovalRepository;
   toolPins: ToolPinRepository;
@@ -29,6 +31,7 @@ export function createRepositories(prisma: PrismaClient): Repositories {
     people: new PersonRepository(prisma),
     tokens: new TokenRepository(prisma),
     upstreams: new UpstreamRepository(prisma),
+    upstreamCredentials: new UpstreamCredentialRepository(prisma),
     policies: new PolicyRepository(prisma),
     approvals: new ApprovalRepository(prisma),
     toolPins: new ToolPinRepository(prisma),
@@ -56,3 +59,4 @@ export * from './tenant.repository';
 export * from './token.repository';
 export * from './tool-pin.repository';
 export * from './upstream.repository';
+export * from './upstream-credential.repository';

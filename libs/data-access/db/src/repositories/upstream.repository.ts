@@ -1,9 +1,10 @@
-import type { PrismaClient, Upstream } from '../generated/prisma/client';
+import type { PrismaClient, Upstream, UpstreamAuthMode } from '../generated/prisma/client';
 import { afterId, idPage, pageSize, type Page, type PageRequest } from '../pagination';
 import { normalizeSlug } from './tenant.repository';
 import { orConflict, orNull } from './prisma-errors';
 
 export interface CreateUpstreamInput {
+  authMode?: UpstreamAuthMode;
   slug: string;
   name: string;
   url: string;
