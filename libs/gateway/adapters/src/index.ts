@@ -7,11 +7,11 @@ export { GatewayModule } from './gateway.module';
 export { registerMcpRoutes, type McpRouteOptions } from './mcp-routes';
 export { PolicyToolAccess } from './policy-tool-access';
 export { startGateway, type GatewayStartOptions } from './start-gateway';
+export { CachedUpstreamDirectory } from './upstream-directory';
 export {
-  CachedUpstreamDirectory,
   credentialHeaders,
   UpstreamCredentialsSchema,
   type UpstreamCredentials,
-} from './upstream-directory';
+} from './upstream-credentials';
 export { createAuditSink, type ClosableAuditSink } from './audit-sink';
 export { toolDefinitionHash, ToolPinning, type ToolReview } from './tool-pinning';

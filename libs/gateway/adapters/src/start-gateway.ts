@@ -41,7 +41,12 @@ export async function startGateway(
   runtime = snapshots.runtime;
   const { config, logger, repos, bus } = runtime;
   await snapshots.start();
-  const directory = new CachedUpstreamDirectory(repos.upstreams, runtime.secrets, logger);
+  const directory = new CachedUpstreamDirectory(
+    repos.upstreams,
+    repos.upstreamCredentials,
+    runtime.secrets,
+    logger,
+  );
   await directory.listen(bus);
   const sessions =
     runtime.mode === 'distributed' && config.SESSION_CACHE_MS > 0

@@ -10,6 +10,7 @@ import type { CallDecision, ToolAccess, ToolCallContext, UpstreamConfig } from '
 import type { Relay } from './relay';
 import { CallFailure, POLICY_DENIED_CODE, RpcError } from './rpc-error';
 import type { TargetResolver } from './target-resolver';
+import { credentialReady, credentialRequiredError } from './upstream-credential-check';
 import type { ToolCatalog } from './tool-catalog';
 
 type Params = Record<string, unknown>;
@@ -104,6 +105,9 @@ export class CallPath {
       args: args as Params,
     };
     const decision = await this.applyPolicy(call, context);
+    // After policy (a denied person learns they are denied), before an approver is asked.
+    const noCredential = credentialRequiredError(upstream);
+    if (noCredential) throw new CallFailure(noCredential, 'error');
     if (decision.effect === 'require_approval') await this.approvals.wait(call, context, decision);
     const release = await admitCall(this.limiter, context);
     try {
@@ -206,6 +210,8 @@ export class CallPath {
     const tenantId = call.context.session.tenantId;
     const cached = this.catalog.lookup(tenantId, upstream.slug, name);
     if (cached !== 'stale') return cached;
+    // Without the caller's credential the upstream cannot be listed: decide on what is known.
+    if (!credentialReady(upstream)) return undefined;
     let cursor: string | undefined;
     let first = true;
     for (let page = 0; page < 50; page++) {

@@ -134,6 +134,8 @@ export class Call {
     };
     if (this.context.userAgent) event.userAgent = this.context.userAgent;
     if (this.target) event.upstream = this.target.upstream.slug;
+    const credential = this.target?.upstream.credential;
+    if (credential) event.details = { credential };
     if (this.target?.name !== undefined) event.tool = this.target.name;
     if (this.decision) {
       event.decision = this.decision.effect;

@@ -18,6 +18,7 @@ import { GatewayHttpError } from './gateway-error';
 import { header, type McpHttpRequest, type McpHttpResponse } from './http-types';
 import type { GatewaySettings } from './gateway-settings';
 import type { AuditSink, UpstreamDirectory } from './ports';
+import { credentialReady, credentialRequiredError } from './upstream-credential-check';
 import { reachableUpstreams, type UpstreamSessions } from './upstream-sessions';
 
 /** Session ids: 192 random bits, base64url (visible ASCII, as the transport requires). */
@@ -63,7 +64,7 @@ export class Initializer {
       ? { kind: 'upstream', slug: req.upstreamSlug }
       : { kind: 'aggregate' };
     const upstreams = reachableUpstreams(
-      await this.directory.listForTenant(identity.tenantId),
+      await this.directory.listForPerson(identity.tenantId, identity.personId),
       identity,
       route,
     );
@@ -92,8 +93,19 @@ export class Initializer {
     const { upstreams: _none, ...record } = session;
     await this.sessions.create(record, this.settings.sessionTtlSeconds);
 
+    const only = route.kind === 'upstream' ? upstreams[0] : undefined;
+    const noCredential = only && credentialRequiredError(only);
+    if (noCredential) {
+      await this.sessions.delete(session.id);
+      return rpcErrorResponse(
+        request,
+        noCredential.rpcCode,
+        noCredential.message,
+        noCredential.data,
+      );
+    }
     await Promise.all(
-      upstreams.map((upstream) =>
+      upstreams.filter(credentialReady).map((upstream) =>
         this.upstreamSessions.open(session, upstream, req.signal).catch((error: unknown) => {
           this.logger.warn(
             { upstream: upstream.slug, err: error },

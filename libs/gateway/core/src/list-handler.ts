@@ -10,6 +10,7 @@ import {
 import type { Call } from './call';
 import type { ToolAccess } from './ports';
 import type { Relay } from './relay';
+import { credentialReady } from './upstream-credential-check';
 import type { SessionStore } from '@gatehouse/session-store';
 import type { ToolCatalog } from './tool-catalog';
 
@@ -32,8 +33,12 @@ export class ListHandler {
     const { context: ctx, params } = call;
     const spec = LIST_SPEC[method];
     const passthrough = ctx.session.route.kind === 'upstream';
+    // An upstream the caller has no credential for cannot be listed for them: its tools stay
+    // hidden, and calling one names what to do (CallPath).
     const eligible = ctx.upstreams.filter(
-      (u) => ctx.session.upstreams[u.slug]?.capabilities[spec.capability] ?? true,
+      (u) =>
+        credentialReady(u) &&
+        (ctx.session.upstreams[u.slug]?.capabilities[spec.capability] ?? true),
     );
     const starts = startPositions(eligible, passthrough ? undefined : params['cursor']);
 

@@ -207,7 +207,7 @@ export class McpGateway {
       });
       if (streamId === GET_STREAM_ID) {
         const upstreams = reachableUpstreams(
-          await this.directory.listForTenant(identity.tenantId),
+          await this.directory.listForPerson(identity.tenantId, identity.personId),
           identity,
           session.route,
         );
@@ -252,7 +252,7 @@ export class McpGateway {
           this.logger.warn({ err: error }, 'could not announce the end of the session'),
         );
       const upstreams = reachableUpstreams(
-        await this.directory.listForTenant(identity.tenantId),
+        await this.directory.listForPerson(identity.tenantId, identity.personId),
         identity,
         deleted.route,
       );
@@ -309,7 +309,7 @@ export class McpGateway {
     // A dropped connection is not a cancellation (MCP transport spec): the call runs on and its
     // events stay in the log for a resume; only notifications/cancelled cancels.
     req.signal.addEventListener('abort', () => stream.detach(), { once: true });
-    const directory = await this.directory.listForTenant(identity.tenantId);
+    const directory = await this.directory.listForPerson(identity.tenantId, identity.personId);
     const ctx: CallContext = {
       identity,
       session,

@@ -2,6 +2,19 @@ import type { Identity } from '@gatehouse/auth';
 import type { SessionWithUpstreams } from '@gatehouse/session-store';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
+export type UpstreamAuthMode = 'none' | 'shared' | 'per-person-secret' | 'oauth';
+
+/**
+ * Whose credential `headers` carry, for the audit trail and the call path: `ready` (injected),
+ * `missing` (a per-person upstream the caller has stored nothing for), `unreadable` (stored but
+ * sealed with another key). `personId` names the person whose own credential serves the call.
+ */
+export interface UpstreamCredentialUse {
+  mode: UpstreamAuthMode;
+  state: 'ready' | 'missing' | 'unreadable';
+  personId?: string;
+}
+
 /** An upstream MCP server as the gateway uses it: credentials already decrypted into headers. */
 export interface UpstreamConfig {
   id: string;
@@ -13,11 +26,16 @@ export interface UpstreamConfig {
   enabled: boolean;
   annotationsTrusted: boolean;
   timeoutMs?: number;
+  /** Absent for an upstream built without the directory (tests): a shared credential. */
+  credential?: UpstreamCredentialUse;
 }
 
-/** Tenant upstream configuration, cached per replica and refreshed on change. */
+/**
+ * Tenant upstream configuration as one person sees it (per-person upstreams carry that person's
+ * own credential, or none), cached per replica and refreshed on change.
+ */
 export interface UpstreamDirectory {
-  listForTenant(tenantId: string): Promise<UpstreamConfig[]>;
+  listForPerson(tenantId: string, personId: string): Promise<UpstreamConfig[]>;
 }
 
 export type CallDecision =
@@ -102,6 +120,8 @@ export interface GatewayAuditEvent {
   resultSummary?: { isError: boolean; contentTypes: string[]; structured: boolean };
   clientAddress?: string;
   userAgent?: string;
+  /** Which credential mode served the call and whose credential it was: never the secret. */
+  details?: { credential: UpstreamCredentialUse };
 }
 
 /**

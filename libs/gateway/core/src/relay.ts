@@ -22,6 +22,7 @@ import type { ServerRequestRelay } from './server-requests';
 import type { CallDecision, UpstreamConfig } from './ports';
 import type { InflightNote } from './inflight-record';
 import type { ResponseStream } from './response-stream';
+import { credentialRequiredError } from './upstream-credential-check';
 import type { UpstreamSessions } from './upstream-sessions';
 
 export interface RelayContext {
@@ -53,6 +54,9 @@ export class Relay {
     method: string,
     params: JSONRPCRequest['params'],
   ): Promise<Record<string, unknown>> {
+    // Without the caller's own credential nothing is sent (every method, not only tools/call).
+    const noCredential = credentialRequiredError(ctx.upstream);
+    if (noCredential) throw noCredential;
     const upstreamRequestId = newGatewayId('r');
     const {
       params: outgoing,

@@ -13,7 +13,7 @@ describe('TakenCallFinisher: a call claimed from a dead replica', () => {
     kit = await startCoreKit();
     finisher = new TakenCallFinisher(
       kit.sessions,
-      { listForTenant: async () => [kit.upstream] },
+      { listForPerson: async () => [kit.upstream] },
       kit.client,
       kit.relay,
       new InflightRegistry(),

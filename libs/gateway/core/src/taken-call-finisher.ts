@@ -124,9 +124,9 @@ export class TakenCallFinisher {
           CALL_LOST_CODE,
         );
 
-      const upstream = (await this.directory.listForTenant(session.tenantId)).find(
-        (u) => u.slug === record.slug,
-      );
+      const upstream = (
+        await this.directory.listForPerson(session.tenantId, session.personId)
+      ).find((u) => u.slug === record.slug);
       const base = session.upstreams[record.slug];
       if (record.kind === 'approval' || record.upstreamRequestId === undefined) {
         // Waiting for an approver is not resumable (the arguments are not kept here); the
