@@ -29,6 +29,7 @@ const UPSTREAM_FIELDS = [
   'name',
   'url',
   'enabled',
+  'authMode',
   'credentials',
   'annotationsTrusted',
   'timeoutMs',

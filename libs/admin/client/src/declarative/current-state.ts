@@ -7,6 +7,7 @@ export interface CurrentUpstream {
   name: string;
   url: string;
   enabled: boolean;
+  authMode: string;
   annotationsTrusted: boolean;
   timeoutMs: number | null;
   hasCredentials: boolean;

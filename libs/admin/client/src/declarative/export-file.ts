@@ -9,6 +9,7 @@ function exportUpstream(u: CurrentUpstream): Record<string, unknown> {
     ...(u.name !== u.slug ? { name: u.name } : {}),
     url: u.url,
     ...(u.enabled ? {} : { enabled: false }),
+    ...(u.authMode !== 'shared' ? { authMode: u.authMode } : {}),
     ...(u.annotationsTrusted ? { annotationsTrusted: true } : {}),
     ...(u.timeoutMs !== null ? { timeoutMs: u.timeoutMs } : {}),
   };

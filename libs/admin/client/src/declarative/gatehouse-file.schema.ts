@@ -44,6 +44,10 @@ export const UpstreamEntry = z.strictObject({
   name: z.string().trim().min(1).max(200).optional().describe('default: the slug'),
   url: z.string().min(1).max(2048),
   enabled: z.boolean().default(true),
+  authMode: z
+    .enum(['none', 'shared', 'per-person-secret', 'oauth'])
+    .default('shared')
+    .describe('per-person-secret: each person stores their own credential through the admin API'),
   annotationsTrusted: z.boolean().default(false),
   timeoutMs: z.number().int().min(100).max(600_000).nullable().default(null),
   credentials: CredentialsRef.nullable()

@@ -15,6 +15,7 @@ const current: CurrentTenant = {
       name: 'docs',
       url: 'http://d/mcp',
       enabled: true,
+      authMode: 'shared',
       annotationsTrusted: false,
       timeoutMs: null,
       hasCredentials: true,
@@ -96,6 +97,23 @@ describe('planChanges', () => {
         fields: { effect: { from: 'allow', to: 'deny' }, condition: { from: null, to: 'true' } },
       }),
     ]);
+  });
+
+  it("switches an upstream's auth mode, removing its shared credentials in the same change", () => {
+    const personal = file({
+      upstreams: [
+        { slug: 'docs', url: 'http://d/mcp', authMode: 'per-person-secret', credentials: null },
+      ],
+    });
+    const update = planChanges(personal, new Map([['acme', current]])).find(
+      (c) => c.action === 'update' && c.kind === 'upstream',
+    );
+    expect(update).toMatchObject({
+      fields: {
+        authMode: { from: 'shared', to: 'per-person-secret' },
+        credentials: { from: '(set)', to: null },
+      },
+    });
   });
 
   it('proposes removals of what the file lacks, but never a platform admin or someone already disabled', () => {

@@ -60,6 +60,7 @@ export function upstreamFields(entry: UpstreamEntry): Record<string, unknown> {
     name: entry.name ?? entry.slug,
     url: entry.url,
     enabled: entry.enabled,
+    authMode: entry.authMode,
     annotationsTrusted: entry.annotationsTrusted,
     timeoutMs: entry.timeoutMs,
   };
