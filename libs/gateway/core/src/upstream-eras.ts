@@ -130,8 +130,16 @@ export class UpstreamEras {
 }
 
 function fingerprintOf(upstream: UpstreamConfig): string {
-  return createHash('sha256')
-    .update(JSON.stringify([upstream.url, upstream.headers]))
-    .digest('base64url')
-    .slice(0, 16);
+  return (
+    createHash('sha256')
+      // A per-person upstream's headers differ per caller; its era does not (issue 22).
+      .update(
+        JSON.stringify([
+          upstream.url,
+          upstream.credential?.mode === 'per-person-secret' ? 'per-person' : upstream.headers,
+        ]),
+      )
+      .digest('base64url')
+      .slice(0, 16)
+  );
 }

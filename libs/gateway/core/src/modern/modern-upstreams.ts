@@ -3,6 +3,7 @@ import type { EraVerdict, UpstreamClient, UpstreamSession } from '@gatehouse/mcp
 import type { SessionRoute } from '@gatehouse/session-store';
 import type { UpstreamConfig, UpstreamDirectory } from '../ports';
 import type { UpstreamEras } from '../upstream-eras';
+import { credentialRequiredError } from '../upstream-credential-check';
 import { reachableUpstreams } from '../upstream-sessions';
 import type { ModernEnvelope } from './modern-request';
 
@@ -30,7 +31,7 @@ export class ModernUpstreams {
     const route: SessionRoute =
       slug === undefined ? { kind: 'aggregate' } : { kind: 'upstream', slug };
     return reachableUpstreams(
-      await this.directory.listForTenant(identity.tenantId),
+      await this.directory.listForPerson(identity.tenantId, identity.personId),
       identity,
       route,
     );
@@ -49,6 +50,12 @@ export class ModernUpstreams {
     const leftOut: { upstream: UpstreamConfig; reason: string }[] = [];
     await Promise.all(
       upstreams.map(async (upstream) => {
+        // Nothing is sent (not even a probe) without the caller's own credential (issue 22).
+        const noCredential = credentialRequiredError(upstream);
+        if (noCredential) {
+          leftOut.push({ upstream, reason: noCredential.message });
+          return;
+        }
         try {
           const verdict = await this.eras.verdictFor(upstream, signal);
           if (verdict.era === 'legacy') {
