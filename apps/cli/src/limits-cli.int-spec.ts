@@ -29,6 +29,17 @@ describe('gatehouse limits against a real admin API', () => {
     expect(usage.code).toBe(EXIT.OK);
     const bad = await env.run(['limits', 'set', '--document', '{"rules":[],"burst":5}']);
     expect(bad.code).toBe(EXIT.USAGE);
+    expect(bad.err).toContain('burst');
     expect((await env.run(['limits', 'set', '--document', 'not json'])).code).toBe(EXIT.USAGE);
+    const negative = await env.run([
+      'limits',
+      'set',
+      '--document',
+      '{"quotas":{"tenant":{"daily":-1}}}',
+    ]);
+    expect(negative.code).toBe(EXIT.USAGE);
+    expect((await env.run(['--json', 'limits', 'get'])).json()).toMatchObject({
+      limits: { quotas: { person: { daily: 100 } } },
+    });
   }, 120_000);
 });

@@ -1,6 +1,23 @@
 import { Command } from 'commander';
 import type { CliIo } from '../cli-io';
+import { API, CliError, EXIT } from '@gatehouse/admin-client';
 import { CommandContext, defined, jsonOption } from '../command-context';
+
+const DOCUMENT_FIELDS: readonly string[] = API.putLimits.body;
+
+/** The document as a JSON object with only the fields the API knows, or a usage error. */
+function limitsBody(document: unknown): Record<string, unknown> {
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new CliError('--document must be a JSON object', EXIT.USAGE);
+  const unknown = Object.keys(document).filter((key) => !DOCUMENT_FIELDS.includes(key));
+  if (unknown.length > 0)
+    throw new CliError(
+      `--document has unknown field(s): ${unknown.join(', ')}`,
+      EXIT.USAGE,
+      `the fields are: ${DOCUMENT_FIELDS.join(', ')}`,
+    );
+  return document as Record<string, unknown>;
+}
 
 /** `gatehouse limits get|set|usage`: the tenant's rate limits and quotas (issue 21's routes). */
 export function limitsCommand(io: CliIo): Command {
@@ -22,7 +39,7 @@ export function limitsCommand(io: CliIo): Command {
     )
     .action(async (options: { document: unknown }, command: Command) => {
       const ctx = new CommandContext(io, command);
-      const body = (options.document ?? {}) as Record<string, unknown>;
+      const body = limitsBody(options.document);
       const result = await (
         await ctx.client()
       ).call<{ version?: number }>('putLimits', { params: {}, body });
