@@ -4,6 +4,7 @@ import { approvalsCommand } from './commands/approvals';
 import { auditCommand } from './commands/audit';
 import { loginCommands } from './commands/login';
 import { peopleCommand } from './commands/people';
+import { limitsCommand } from './commands/limits';
 import { policiesCommand } from './commands/policies';
 import { tenantsCommand } from './commands/tenants';
 import { tokensCommand } from './commands/tokens';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo): Command {
     upstreamsCommand(io),
     toolsCommand(io),
     policiesCommand(io),
+    limitsCommand(io),
     approvalsCommand(io),
     auditCommand(io),
     ...declarativeCommands(io),

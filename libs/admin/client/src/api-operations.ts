@@ -85,6 +85,13 @@ export const API = {
   },
   deleteUpstream: { method: 'DELETE', path: `${TENANT}/upstreams/{upstreamId}` },
 
+  getLimits: { method: 'GET', path: `${TENANT}/limits` },
+  putLimits: {
+    method: 'PUT',
+    path: `${TENANT}/limits`,
+    body: ['rules', 'quotas', 'onRedisUnavailable', 'redisTimeoutMs'],
+  },
+  getLimitsUsage: { method: 'GET', path: `${TENANT}/limits/usage`, query: ['personId'] },
   listPolicies: { method: 'GET', path: `${TENANT}/policies` },
   getPolicy: { method: 'GET', path: `${TENANT}/policies/{policyId}` },
   createPolicy: { method: 'POST', path: `${TENANT}/policies`, body: POLICY_FIELDS },
