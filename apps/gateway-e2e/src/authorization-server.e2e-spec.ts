@@ -12,7 +12,7 @@ import {
   type AuthorizationServerProcess,
 } from './support/authorization-server-process';
 import { HeadlessBrowser } from './support/browser';
-import { launchChromium } from './support/chromium';
+import { launchChromium } from './support/console-browser';
 import {
   serveClientMetadataDocument,
   type ClientMetadataHost,
