@@ -79,3 +79,23 @@ export function afterId(cursor: string | null | undefined): { id: { gt: string }
   if (!UUID.test(id)) throw invalidCursor();
   return { id: { gt: id } };
 }
+
+/**
+ * One page of a tenant's numbered versions, newest first (policy and limits versions): the cursor
+ * is the last version shown; `findBelow` reads up to `take` rows older than `before` (all when
+ * undefined), newest first.
+ */
+export async function pageOfVersions<T extends { version: number }>(
+  page: PageRequest,
+  findBelow: (before: number | undefined, take: number) => Promise<T[]>,
+): Promise<Page<T>> {
+  const size = pageSize(page.limit);
+  const before = page.cursor ? Number(decodeCursor(page.cursor, ['v'] as const).v) : undefined;
+  const rows = await findBelow(before, size + 1);
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > size && last ? encodeCursor({ v: String(last.version) }) : null,
+  };
+}

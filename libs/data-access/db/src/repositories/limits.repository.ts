@@ -1,6 +1,6 @@
 import { DataAccessError } from '../errors';
 import type { LimitsVersion, Prisma, PrismaClient } from '../generated/prisma/client';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '../pagination';
+import { pageOfVersions, type Page, type PageRequest } from '../pagination';
 
 /**
  * A tenant's limits documents, one row per version. The newest row is in force; a change
@@ -52,19 +52,13 @@ export class LimitsRepository {
   }
 
   /** Newest first. */
-  async listVersions(tenantId: string, page: PageRequest = {}): Promise<Page<LimitsVersion>> {
-    const size = pageSize(page.limit);
-    const before = page.cursor ? Number(decodeCursor(page.cursor, ['v'] as const).v) : undefined;
-    const rows = await this.prisma.limitsVersion.findMany({
-      where: { tenantId, ...(before === undefined ? {} : { version: { lt: before } }) },
-      orderBy: { version: 'desc' },
-      take: size + 1,
-    });
-    const items = rows.slice(0, size);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > size && last ? encodeCursor({ v: String(last.version) }) : null,
-    };
+  listVersions(tenantId: string, page: PageRequest = {}): Promise<Page<LimitsVersion>> {
+    return pageOfVersions(page, (before, take) =>
+      this.prisma.limitsVersion.findMany({
+        where: { tenantId, ...(before === undefined ? {} : { version: { lt: before } }) },
+        orderBy: { version: 'desc' },
+        take,
+      }),
+    );
   }
 }

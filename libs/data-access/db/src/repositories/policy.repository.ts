@@ -6,7 +6,7 @@ import type {
   Prisma,
   PrismaClient,
 } from '../generated/prisma/client';
-import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '../pagination';
+import { pageOfVersions, type Page, type PageRequest } from '../pagination';
 import { orNull } from './prisma-errors';
 
 export interface PolicyInput {
@@ -110,20 +110,14 @@ export class PolicyRepository {
   }
 
   /** Newest first. */
-  async listVersions(tenantId: string, page: PageRequest = {}): Promise<Page<PolicyVersion>> {
-    const size = pageSize(page.limit);
-    const before = page.cursor ? Number(decodeCursor(page.cursor, ['v'] as const).v) : undefined;
-    const rows = await this.prisma.policyVersion.findMany({
-      where: { tenantId, ...(before === undefined ? {} : { version: { lt: before } }) },
-      orderBy: { version: 'desc' },
-      take: size + 1,
-    });
-    const items = rows.slice(0, size);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > size && last ? encodeCursor({ v: String(last.version) }) : null,
-    };
+  listVersions(tenantId: string, page: PageRequest = {}): Promise<Page<PolicyVersion>> {
+    return pageOfVersions(page, (before, take) =>
+      this.prisma.policyVersion.findMany({
+        where: { tenantId, ...(before === undefined ? {} : { version: { lt: before } }) },
+        orderBy: { version: 'desc' },
+        take,
+      }),
+    );
   }
 
   getVersion(tenantId: string, version: number): Promise<PolicyVersion | null> {
